@@ -1,0 +1,134 @@
+"""Areas (province -> commune) and who covers what."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from studio.audit import Actor, record
+from studio.errors import Conflict, InvalidInput, NotFound
+from studio.models import (
+    Area,
+    AreaCreate,
+    AreaPublic,
+    AreaUpdate,
+    BulletinTarget,
+    Station,
+    UserArea,
+)
+from studio.pagination import paginate
+from studio.types import AreaLevel
+
+
+def get_area(session: Session, code: str) -> Area:
+    area = session.exec(select(Area).where(Area.code == code)).first()
+    if area is None:
+        raise NotFound(f"Không tìm thấy địa bàn có mã {code!r}")
+    return area
+
+
+def areas_by_codes(session: Session, codes: list[str]) -> list[Area]:
+    unique = list(dict.fromkeys(codes))
+    found = session.exec(select(Area).where(col(Area.code).in_(unique))).all()
+    missing = set(unique) - {a.code for a in found}
+    if missing:
+        raise InvalidInput(f"Không tìm thấy địa bàn: {', '.join(sorted(missing))}")
+    return list(found)
+
+
+def descendants(session: Session, area_ids: set[int]) -> set[int]:
+    """The given areas and every area below them."""
+    result = set(area_ids)
+    frontier = set(area_ids)
+    while frontier:
+        children = session.exec(select(Area.id).where(col(Area.parent_id).in_(frontier))).all()
+        frontier = {c for c in children if c is not None} - result
+        result |= frontier
+    return result
+
+
+def ancestors(session: Session, area_id: int) -> list[int]:
+    """The area and its parents, nearest first."""
+    chain: list[int] = []
+    current: int | None = area_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = session.exec(select(Area.parent_id).where(Area.id == current)).first()
+    return chain
+
+
+def user_area_ids(session: Session, user_id: int) -> set[int]:
+    return set(session.exec(select(UserArea.area_id).where(UserArea.user_id == user_id)).all())
+
+
+def to_public(session: Session, area: Area) -> AreaPublic:
+    parent = session.get(Area, area.parent_id) if area.parent_id else None
+    assert area.id is not None
+    return AreaPublic(
+        id=area.id,
+        code=area.code,
+        name=area.name,
+        level=area.level,
+        parent_id=area.parent_id,
+        parent_code=parent.code if parent else None,
+    )
+
+
+def _snapshot(area: Area) -> dict[str, object]:
+    return {
+        "code": area.code,
+        "name": area.name,
+        "level": str(area.level),
+        "parent_id": area.parent_id,
+    }
+
+
+def create_area(session: Session, actor: Actor, data: AreaCreate) -> Area:
+    if session.exec(select(Area).where(Area.code == data.code)).first():
+        raise Conflict(f"Mã địa bàn {data.code!r} đã tồn tại")
+    parent: Area | None = None
+    if data.parent_code:
+        parent = get_area(session, data.parent_code)
+    if data.level is AreaLevel.commune and parent is None:
+        raise InvalidInput("Xã/phường phải thuộc một tỉnh (parent_code)")
+    if data.level is AreaLevel.province and parent is not None:
+        raise InvalidInput("Tỉnh không có địa bàn cấp trên")
+    if parent is not None and parent.level is not AreaLevel.province:
+        raise InvalidInput("Địa bàn cấp trên phải là tỉnh")
+    area = Area(
+        code=data.code, name=data.name, level=data.level, parent_id=parent.id if parent else None
+    )
+    session.add(area)
+    session.flush()
+    record(session, actor, "area.create", "area", area.code, after=_snapshot(area))
+    return area
+
+
+def update_area(session: Session, actor: Actor, code: str, data: AreaUpdate) -> Area:
+    area = get_area(session, code)
+    before = _snapshot(area)
+    if data.name is not None:
+        area.name = data.name
+    session.add(area)
+    session.flush()
+    record(session, actor, "area.update", "area", area.code, before=before, after=_snapshot(area))
+    return area
+
+
+def delete_area(session: Session, actor: Actor, code: str) -> None:
+    area = get_area(session, code)
+    in_use = (
+        session.exec(select(Area.id).where(Area.parent_id == area.id)).first()
+        or session.exec(select(Station.id).where(Station.area_id == area.id)).first()
+        or session.exec(select(UserArea.user_id).where(UserArea.area_id == area.id)).first()
+    )
+    if in_use:
+        raise Conflict(f"Địa bàn {code!r} còn đài, người dùng hoặc địa bàn con; không thể xóa")
+    if session.exec(select(BulletinTarget.id).where(BulletinTarget.area_id == area.id)).first():
+        raise Conflict(f"Địa bàn {code!r} là đích của bản tin; không thể xóa")
+    record(session, actor, "area.delete", "area", area.code, before=_snapshot(area))
+    session.delete(area)
+    session.flush()
+
+
+def list_areas(session: Session, offset: int, limit: int) -> tuple[list[Area], int]:
+    return paginate(session, select(Area).order_by(col(Area.code)), offset, limit)

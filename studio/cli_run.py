@@ -1,0 +1,59 @@
+"""``loa run`` and ``loa seed``: bring the whole system up on embedded defaults."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from studio import migrate
+from studio.cli import app, friendly, load_settings, out, unit_of_work
+from studio.seed import SeedResult, seed_demo
+
+
+def _print_seed(result: SeedResult) -> None:
+    if result.admin_password:
+        out.print("Đã tạo dữ liệu mẫu: tỉnh An Giang, 3 xã (Tri Tôn có tiếng Khmer), 4 đài.")
+        out.print(
+            f"Tài khoản quản trị: [bold]{result.admin_username}[/]  "
+            f"mật khẩu (chỉ hiện một lần): [bold]{result.admin_password}[/]",
+            highlight=False,
+        )
+    else:
+        out.print(f"Dữ liệu mẫu đã có; tài khoản quản trị: {result.admin_username}.")
+
+
+@app.command("seed")
+@friendly
+def seed() -> None:
+    """Create the demo province, communes, stations and admin (once)."""
+    migrate.upgrade(load_settings().effective_database_url)
+    with unit_of_work() as session:
+        result = seed_demo(session)
+    _print_seed(result)
+
+
+@app.command("run")
+@friendly
+def run(
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000)", min=1, max=65535)] = None,
+    demo: Annotated[bool, typer.Option(help="Seed demo data when the database is new")] = True,
+) -> None:
+    """Migrate, seed the demo data if new, and serve the API."""
+    settings = load_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.effective_database_url)
+    if demo:
+        with unit_of_work() as session:
+            _print_seed(seed_demo(session))
+    bind_host = host or settings.api.host
+    bind_port = port or settings.api.port
+    base = f"http://{bind_host}:{bind_port}"
+    out.print(f"API:      {base}/api/v1")
+    out.print(f"OpenAPI:  {base}/docs")
+    out.print(f"Health:   {base}/api/v1/health")
+    uvicorn.run(
+        "api.main:app_factory", factory=True, host=bind_host, port=bind_port, log_level="info"
+    )

@@ -1,0 +1,466 @@
+"""All tables (``table=True``) and their API shapes: XBase, XCreate, XUpdate, X, XPublic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from pydantic import field_validator, model_validator
+from sqlmodel import Field, SQLModel
+
+from studio.settings import DEFAULT_TIMEZONE
+from studio.types import (
+    AreaLevel,
+    BulletinStatus,
+    Category,
+    ClipSource,
+    ClipStatus,
+    EnumText,
+    Language,
+    Priority,
+    ReviewDecision,
+    Role,
+    StationKind,
+    UTCDateTime,
+    utcnow,
+)
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+MOUNT_PATTERN = r"^/[A-Za-z0-9_.-]{1,60}$"
+_ZONES = available_timezones()
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
+
+
+def _str(length: int, **kw: Any) -> Any:
+    return Field(sa_type=sa.String(length), **kw)
+
+
+# ---------------------------------------------------------------- areas
+class AreaBase(SQLModel):
+    code: str = Field(
+        min_length=1,
+        max_length=64,
+        regex=CODE_PATTERN,
+        sa_type=sa.String(64),
+        description="Administrative code, kept as data (e.g. 2025 merged-province codes).",
+    )
+    name: str = Field(min_length=1, max_length=200, sa_type=sa.String(200))
+    level: AreaLevel = Field(sa_type=EnumText(AreaLevel, 16))
+    parent_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+
+
+class AreaCreate(SQLModel):
+    code: str = Field(min_length=1, max_length=64, regex=CODE_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    level: AreaLevel
+    parent_code: str | None = Field(default=None, max_length=64)
+
+
+class AreaUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class Area(AreaBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=sa.String(64), unique=True, index=True)
+    created_at: datetime = _ts()
+
+
+class AreaPublic(SQLModel):
+    id: int
+    code: str
+    name: str
+    level: AreaLevel
+    parent_id: int | None
+    parent_code: str | None = None
+
+
+# ---------------------------------------------------------------- stations
+def _check_languages(value: list[Language] | None) -> list[Language] | None:
+    if value is not None:
+        if not value:
+            raise ValueError("a station broadcasts in at least one language")
+        if len(set(value)) != len(value):
+            raise ValueError("languages must not repeat")
+    return value
+
+
+def _check_zone(value: str | None) -> str | None:
+    if value is not None and value not in _ZONES:
+        raise ValueError(f"unknown time zone {value!r}")
+    return value
+
+
+class StationCreate(SQLModel):
+    code: str = Field(min_length=1, max_length=64, regex=CODE_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    area_code: str = Field(min_length=1, max_length=64)
+    kind: StationKind = StationKind.loudspeaker_cluster
+    languages: list[Language] = Field(default_factory=lambda: [Language.vi], max_length=4)
+    timezone: str = DEFAULT_TIMEZONE
+    mount: str | None = Field(default=None, regex=MOUNT_PATTERN)
+    enabled: bool = True
+
+    _langs = field_validator("languages")(_check_languages)
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class StationUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    area_code: str | None = Field(default=None, min_length=1, max_length=64)
+    kind: StationKind | None = None
+    languages: list[Language] | None = Field(default=None, max_length=4)
+    timezone: str | None = None
+    mount: str | None = Field(default=None, regex=MOUNT_PATTERN)
+    enabled: bool | None = None
+
+    _langs = field_validator("languages")(_check_languages)
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class Station(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=sa.String(64), unique=True, index=True)
+    name: str = _str(200)
+    area_id: int = Field(foreign_key="area.id", index=True)
+    kind: StationKind = Field(sa_type=EnumText(StationKind, 32))
+    languages: list[str] = Field(default_factory=lambda: ["vi"], sa_type=sa.JSON)
+    timezone: str = Field(default=DEFAULT_TIMEZONE, sa_type=sa.String(64))
+    mount: str = Field(sa_type=sa.String(64), unique=True)
+    enabled: bool = True
+    created_at: datetime = _ts()
+
+
+class StationPublic(SQLModel):
+    id: int
+    code: str
+    name: str
+    area_id: int
+    area_code: str | None = None
+    kind: StationKind
+    languages: list[Language]
+    timezone: str
+    mount: str
+    enabled: bool
+
+
+class StationToken(SQLModel, table=True):
+    """A read-only credential for one station's endpoints. Only its sha256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    label: str = Field(default="", sa_type=sa.String(200))
+    token_sha256: str = Field(sa_type=sa.String(64), unique=True, index=True)
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StationTokenCreate(SQLModel):
+    label: str = Field(default="", max_length=200)
+
+
+class StationTokenIssued(SQLModel):
+    id: int
+    station_code: str
+    label: str
+    token: str
+
+
+# ---------------------------------------------------------------- users
+class UserCreate(SQLModel):
+    username: str = Field(min_length=3, max_length=64, regex=r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+    full_name: str = Field(default="", max_length=200)
+    password: str = Field(min_length=10, max_length=256)
+    role: Role
+    area_codes: list[str] = Field(default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _scoped(self) -> UserCreate:
+        if self.role is not Role.admin and not self.area_codes:
+            raise ValueError("editors and approvers must be scoped to at least one area")
+        return self
+
+
+class UserUpdate(SQLModel):
+    full_name: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, min_length=10, max_length=256)
+    role: Role | None = None
+    area_codes: list[str] | None = Field(default=None, max_length=500)
+    is_active: bool | None = None
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_type=sa.String(64), unique=True, index=True)
+    full_name: str = Field(default="", sa_type=sa.String(200))
+    password_hash: str = _str(255)
+    role: Role = Field(sa_type=EnumText(Role, 16))
+    is_active: bool = True
+    created_at: datetime = _ts()
+
+
+class UserArea(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    area_id: int = Field(foreign_key="area.id", primary_key=True)
+
+
+class UserPublic(SQLModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    is_active: bool
+    area_codes: list[str] = []
+
+
+# ---------------------------------------------------------------- bulletins
+class AiringRule(SQLModel):
+    """How often a bulletin airs: ``times`` airings spread over ``days`` days (default once)."""
+
+    times: int = Field(default=1, ge=1, le=100)
+    days: int = Field(default=1, ge=1, le=366)
+
+
+class BulletinContent(SQLModel):
+    """What an editor writes; one snapshot per version."""
+
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=20_000)
+    language: Language
+    category: Category = Category.other
+    priority: Priority = Priority.normal
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    airing: AiringRule = Field(default_factory=AiringRule)
+    target_station_codes: list[str] = Field(default_factory=list, max_length=1000)
+    target_area_codes: list[str] = Field(default_factory=list, max_length=1000)
+    translation_of: int | None = Field(default=None, ge=1)
+
+
+class BulletinCreate(BulletinContent):
+    @model_validator(mode="after")
+    def _coherent(self) -> BulletinCreate:
+        _check_content(self)
+        return self
+
+
+class BulletinUpdate(SQLModel):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    body: str | None = Field(default=None, min_length=1, max_length=20_000)
+    language: Language | None = None
+    category: Category | None = None
+    priority: Priority | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    airing: AiringRule | None = None
+    target_station_codes: list[str] | None = Field(default=None, max_length=1000)
+    target_area_codes: list[str] | None = Field(default=None, max_length=1000)
+    translation_of: int | None = Field(default=None, ge=1)
+
+
+def _check_content(content: BulletinContent) -> None:
+    for name in ("valid_from", "valid_until"):
+        value = getattr(content, name)
+        if value is not None and value.tzinfo is None:
+            raise ValueError(
+                f"{name} must carry a time zone offset, e.g. 2026-12-01T17:00:00+07:00"
+            )
+    if content.valid_from and content.valid_until and content.valid_until <= content.valid_from:
+        raise ValueError("valid_until must be after valid_from")
+    if not content.target_station_codes and not content.target_area_codes:
+        raise ValueError("a bulletin needs at least one target station or area")
+    if "\x00" in content.body or "\x00" in content.title:
+        raise ValueError("text must not contain NUL characters")
+
+
+class Bulletin(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = _str(300)
+    body: str = Field(sa_type=sa.Text)
+    language: Language = Field(sa_type=EnumText(Language, 8), index=True)
+    category: Category = Field(sa_type=EnumText(Category, 32), index=True)
+    priority: Priority = Field(sa_type=EnumText(Priority, 16), index=True)
+    valid_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    airing_times: int = 1
+    airing_days: int = 1
+    translation_of: int | None = Field(default=None, foreign_key="bulletin.id", index=True)
+    author_id: int = Field(foreign_key="user.id", index=True)
+    status: BulletinStatus = Field(sa_type=EnumText(BulletinStatus, 16), index=True)
+    version: int = 1
+    # The version that holds the standing approval, and the clip approved with it.
+    approved_version: int | None = None
+    approved_clip_id: int | None = None
+    created_at: datetime = _ts(index=True)
+    updated_at: datetime = _ts()
+
+
+class BulletinTarget(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bulletin_id: int = Field(foreign_key="bulletin.id", index=True)
+    station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+
+
+class BulletinVersion(SQLModel, table=True):
+    """Immutable once submitted: what was reviewed is exactly what airs."""
+
+    __table_args__ = (sa.UniqueConstraint("bulletin_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bulletin_id: int = Field(foreign_key="bulletin.id", index=True)
+    version: int
+    content: dict[str, Any] = Field(sa_type=sa.JSON)
+    content_sha256: str = _str(64)
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = _ts()
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BulletinPublic(SQLModel):
+    id: int
+    title: str
+    body: str
+    language: Language
+    category: Category
+    priority: Priority
+    valid_from: datetime | None
+    valid_until: datetime | None
+    airing: AiringRule
+    target_station_codes: list[str]
+    target_area_codes: list[str]
+    translation_of: int | None
+    author_id: int
+    author_username: str | None = None
+    status: BulletinStatus
+    version: int
+    approved_version: int | None
+    approved_clip_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BulletinVersionPublic(SQLModel):
+    version: int
+    content: dict[str, Any]
+    content_sha256: str
+    created_by_id: int
+    created_at: datetime
+    submitted_at: datetime | None
+
+
+# ---------------------------------------------------------------- clips and reviews
+class Clip(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bulletin_id: int = Field(foreign_key="bulletin.id", index=True)
+    bulletin_version: int
+    source: ClipSource = Field(sa_type=EnumText(ClipSource, 16))
+    engine: str = Field(default="", sa_type=sa.String(32))
+    voice: str = Field(default="", sa_type=sa.String(64))
+    status: ClipStatus = Field(sa_type=EnumText(ClipStatus, 16))
+    error: str = Field(default="", sa_type=sa.Text)
+    sha256: str | None = Field(default=None, sa_type=sa.String(64), index=True)
+    duration_ms: int | None = None
+    loudness_lufs: float | None = None
+    true_peak_dbtp: float | None = None
+    created_at: datetime = _ts()
+
+
+class ClipPublic(SQLModel):
+    id: int
+    bulletin_id: int
+    bulletin_version: int
+    source: ClipSource
+    engine: str
+    voice: str
+    status: ClipStatus
+    error: str
+    sha256: str | None
+    duration_ms: int | None
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+
+
+class Review(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bulletin_id: int = Field(foreign_key="bulletin.id", index=True)
+    bulletin_version: int
+    reviewer_id: int = Field(foreign_key="user.id")
+    decision: ReviewDecision = Field(sa_type=EnumText(ReviewDecision, 16))
+    reason: str = Field(default="", sa_type=sa.Text)
+    clip_id: int | None = Field(default=None, foreign_key="clip.id")
+    fast_track: bool = False
+    created_at: datetime = _ts()
+
+
+class ReviewPublic(SQLModel):
+    id: int
+    bulletin_id: int
+    bulletin_version: int
+    reviewer_id: int
+    decision: ReviewDecision
+    reason: str
+    clip_id: int | None
+    fast_track: bool
+    created_at: datetime
+
+
+class ApproveRequest(SQLModel):
+    version: int = Field(ge=1, description="The version the approver read; must be current.")
+    clip_id: int | None = Field(default=None, ge=1)
+    comment: str = Field(default="", max_length=2000)
+
+
+class RejectRequest(SQLModel):
+    version: int = Field(ge=1)
+    reason: str = Field(max_length=2000)
+
+
+class WithdrawRequest(SQLModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+# ---------------------------------------------------------------- audit
+class AuditEvent(SQLModel, table=True):
+    """Append-only: database triggers refuse UPDATE and DELETE."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    actor: str = Field(sa_type=sa.String(100))
+    via: str = Field(default="api", sa_type=sa.String(16))
+    action: str = Field(sa_type=sa.String(64), index=True)
+    entity_type: str = Field(sa_type=sa.String(32), index=True)
+    entity_id: str = Field(sa_type=sa.String(64), index=True)
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    detail: str = Field(default="", sa_type=sa.Text)
+
+
+class AuditEventPublic(SQLModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str
+    via: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: str
+
+
+T = TypeVar("T")
+
+
+class Page(SQLModel, Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int

@@ -1,0 +1,106 @@
+"""Demo data for ``make run``: a province, three communes (one with Khmer), stations, an admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from studio import areas, bulletins, stations, users
+from studio.audit import Actor
+from studio.models import (
+    AreaCreate,
+    Bulletin,
+    BulletinCreate,
+    StationCreate,
+    User,
+    UserCreate,
+)
+from studio.security import generate_password
+from studio.types import AreaLevel, Category, Language, Role, StationKind, utcnow
+
+# Codes are data, not constants the code depends on: An Giang after the 2025 merger
+# (with Kien Giang) keeps code 91. Commune codes here are demo values.
+DEMO_PROVINCE = ("91", "Tỉnh An Giang")
+DEMO_COMMUNES = [
+    ("91-LX", "Phường Long Xuyên", [Language.vi]),
+    ("91-TT", "Xã Tri Tôn", [Language.vi, Language.km]),
+    ("91-MHH", "Xã Mỹ Hòa Hưng", [Language.vi]),
+]
+DEMO_BULLETIN = (
+    "Thông báo lịch tiêm chủng mở rộng",
+    "UBND xã thông báo: ngày 05/12/2026, từ 7h30 đến 11h00, Trạm Y tế xã tổ chức tiêm chủng "
+    "mở rộng cho trẻ em dưới 5 tuổi. Đề nghị phụ huynh mang theo sổ tiêm chủng và thẻ BHYT.",
+)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    admin_username: str
+    admin_password: str | None  # None when the admin already existed (never re-printed)
+    created: bool
+
+
+def seed_demo(session: Session, admin_username: str = "admin") -> SeedResult:
+    existing = session.exec(select(User).where(User.username == admin_username)).first()
+    if existing is not None:
+        return SeedResult(admin_username, None, created=False)
+    system = Actor.system("cli")
+    password = generate_password()
+    admin = users.create_user(
+        session,
+        system,
+        UserCreate(
+            username=admin_username, full_name="Quản trị viên", password=password, role=Role.admin
+        ),
+    )
+    province_code, province_name = DEMO_PROVINCE
+    areas.create_area(
+        session,
+        system,
+        AreaCreate(code=province_code, name=province_name, level=AreaLevel.province),
+    )
+    for code, name, languages in DEMO_COMMUNES:
+        areas.create_area(
+            session,
+            system,
+            AreaCreate(code=code, name=name, level=AreaLevel.commune, parent_code=province_code),
+        )
+        stations.create_station(
+            session,
+            system,
+            StationCreate(
+                code=f"{code.lower()}-loa1",
+                name=f"Cụm loa 1 - {name}",
+                area_code=code,
+                kind=StationKind.loudspeaker_cluster,
+                languages=languages,
+            ),
+        )
+    stations.create_station(
+        session,
+        system,
+        StationCreate(
+            code="91-dai-tinh",
+            name="Đài Phát thanh tỉnh An Giang",
+            area_code=province_code,
+            kind=StationKind.radio_station,
+            languages=[Language.vi, Language.km],
+        ),
+    )
+    if not session.exec(select(Bulletin)).first():
+        title, body = DEMO_BULLETIN
+        bulletins.create_bulletin(
+            session,
+            Actor(user=admin, via="cli"),
+            BulletinCreate(
+                title=title,
+                body=body,
+                language=Language.vi,
+                category=Category.health,
+                target_area_codes=["91-LX"],
+                valid_until=utcnow() + timedelta(days=30),
+            ),
+        )
+    return SeedResult(admin_username, password, created=True)

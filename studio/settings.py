@@ -1,0 +1,83 @@
+"""One place for configuration: environment variables prefixed ``LOA_`` and an optional ``.env``.
+
+Nested sections use ``__`` as delimiter, e.g. ``LOA_API__PORT=8080``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "loa-development-secret-do-not-use-in-production"
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    access_token_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
+    # JSON bodies larger than this are refused with 413 before they are parsed.
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    page_size_max: int = Field(default=200, ge=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LOA_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    environment: Environment = Environment.development
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    default_timezone: str = DEFAULT_TIMEZONE
+    api: ApiSettings = ApiSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("LOA_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        if value.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.environment is not Environment.development:
+            if secret == DEV_SECRET_KEY:
+                raise ValueError(
+                    "LOA_SECRET_KEY is the development default; set a random secret "
+                    f"(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
+                    f"when LOA_ENVIRONMENT={self.environment.value}"
+                )
+            if len(secret) < 32:
+                raise ValueError("LOA_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'loa.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,195 @@
+"""The station registry and station tokens."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, col, select
+
+from studio.areas import get_area
+from studio.audit import Actor, record
+from studio.errors import Conflict, NotFound
+from studio.models import (
+    Area,
+    BulletinTarget,
+    Station,
+    StationCreate,
+    StationPublic,
+    StationToken,
+    StationUpdate,
+)
+from studio.pagination import paginate
+from studio.security import new_station_token, station_token_digest
+from studio.types import Language, utcnow
+
+
+def get_station(session: Session, code: str) -> Station:
+    station = session.exec(select(Station).where(Station.code == code)).first()
+    if station is None:
+        raise NotFound(f"Không tìm thấy đài có mã {code!r}")
+    return station
+
+
+def default_mount(code: str) -> str:
+    return "/" + re.sub(r"[^A-Za-z0-9_-]", "-", code).lower() + ".mp3"
+
+
+def to_public(session: Session, station: Station) -> StationPublic:
+    area = session.get(Area, station.area_id)
+    assert station.id is not None
+    return StationPublic(
+        id=station.id,
+        code=station.code,
+        name=station.name,
+        area_id=station.area_id,
+        area_code=area.code if area else None,
+        kind=station.kind,
+        languages=[Language(x) for x in station.languages],
+        timezone=station.timezone,
+        mount=station.mount,
+        enabled=station.enabled,
+    )
+
+
+def _snapshot(station: Station) -> dict[str, object]:
+    return {
+        "code": station.code,
+        "name": station.name,
+        "area_id": station.area_id,
+        "kind": str(station.kind),
+        "languages": list(station.languages),
+        "timezone": station.timezone,
+        "mount": station.mount,
+        "enabled": station.enabled,
+    }
+
+
+def _check_mount_free(session: Session, mount: str, station_id: int | None) -> None:
+    other = session.exec(select(Station).where(Station.mount == mount)).first()
+    if other is not None and other.id != station_id:
+        raise Conflict(f"Mount {mount!r} đã được đài {other.code!r} dùng")
+
+
+def create_station(session: Session, actor: Actor, data: StationCreate) -> Station:
+    if session.exec(select(Station).where(Station.code == data.code)).first():
+        raise Conflict(f"Mã đài {data.code!r} đã tồn tại")
+    area = get_area(session, data.area_code)
+    mount = data.mount or default_mount(data.code)
+    _check_mount_free(session, mount, None)
+    assert area.id is not None
+    station = Station(
+        code=data.code,
+        name=data.name,
+        area_id=area.id,
+        kind=data.kind,
+        languages=[str(x) for x in data.languages],
+        timezone=data.timezone,
+        mount=mount,
+        enabled=data.enabled,
+    )
+    session.add(station)
+    session.flush()
+    record(session, actor, "station.create", "station", station.code, after=_snapshot(station))
+    return station
+
+
+def update_station(session: Session, actor: Actor, code: str, data: StationUpdate) -> Station:
+    station = get_station(session, code)
+    before = _snapshot(station)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("area_code") is not None:
+        area = get_area(session, changes.pop("area_code"))
+        assert area.id is not None
+        station.area_id = area.id
+    changes.pop("area_code", None)
+    if changes.get("mount") is not None:
+        _check_mount_free(session, changes["mount"], station.id)
+    if changes.get("languages") is not None:
+        changes["languages"] = [str(x) for x in changes["languages"]]
+    for key, value in changes.items():
+        if value is not None:
+            setattr(station, key, value)
+    session.add(station)
+    session.flush()
+    record(
+        session,
+        actor,
+        "station.update",
+        "station",
+        station.code,
+        before=before,
+        after=_snapshot(station),
+    )
+    return station
+
+
+def delete_station(session: Session, actor: Actor, code: str) -> None:
+    station = get_station(session, code)
+    if session.exec(
+        select(BulletinTarget.id).where(BulletinTarget.station_id == station.id)
+    ).first():
+        raise Conflict(f"Đài {code!r} là đích của bản tin; hãy tắt (enabled=false) thay vì xóa")
+    for token in session.exec(select(StationToken).where(StationToken.station_id == station.id)):
+        session.delete(token)
+    record(session, actor, "station.delete", "station", station.code, before=_snapshot(station))
+    session.delete(station)
+    session.flush()
+
+
+def list_stations(
+    session: Session, offset: int, limit: int, area_ids: set[int] | None = None
+) -> tuple[list[Station], int]:
+    statement = select(Station).order_by(col(Station.code))
+    if area_ids is not None:
+        statement = statement.where(col(Station.area_id).in_(area_ids))
+    return paginate(session, statement, offset, limit)
+
+
+def issue_token(session: Session, actor: Actor, code: str, label: str) -> tuple[StationToken, str]:
+    """Create a station token; the plain token is returned once and never stored."""
+    station = get_station(session, code)
+    assert station.id is not None
+    plain = new_station_token()
+    token = StationToken(
+        station_id=station.id, label=label, token_sha256=station_token_digest(plain)
+    )
+    session.add(token)
+    session.flush()
+    record(
+        session,
+        actor,
+        "station.token.issue",
+        "station",
+        station.code,
+        after={"token_id": token.id, "label": label},
+    )
+    return token, plain
+
+
+def revoke_token(session: Session, actor: Actor, code: str, token_id: int) -> None:
+    station = get_station(session, code)
+    token = session.get(StationToken, token_id)
+    if token is None or token.station_id != station.id:
+        raise NotFound(f"Không tìm thấy mã truy cập {token_id} của đài {code!r}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        record(
+            session,
+            actor,
+            "station.token.revoke",
+            "station",
+            station.code,
+            after={"token_id": token.id},
+        )
+    session.flush()
+
+
+def station_for_token(session: Session, plain: str) -> Station | None:
+    token = session.exec(
+        select(StationToken).where(StationToken.token_sha256 == station_token_digest(plain))
+    ).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    station = session.get(Station, token.station_id)
+    return station if station is not None and station.enabled else None

@@ -1,0 +1,124 @@
+"""Column types and enums shared by the tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC in, timezone-aware UTC out, on SQLite (which drops offsets) as on PG."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store timezone-aware UTC")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+class Language(StrEnum):
+    vi = "vi"
+    km = "km"
+
+
+class Category(StrEnum):
+    policy = "policy"
+    law = "law"
+    health = "health"
+    agriculture_market = "agriculture_market"
+    science_technology = "science_technology"
+    environment_disaster = "environment_disaster"
+    security_order = "security_order"
+    other = "other"
+
+
+class Priority(StrEnum):
+    """Circular 39/2020/TT-BTTTT priority classes."""
+
+    normal = "normal"
+    priority = "priority"
+    emergency = "emergency"
+
+
+class Role(StrEnum):
+    editor = "editor"
+    approver = "approver"
+    admin = "admin"
+
+
+class AreaLevel(StrEnum):
+    province = "province"
+    commune = "commune"
+
+
+class StationKind(StrEnum):
+    loudspeaker_cluster = "loudspeaker_cluster"
+    radio_station = "radio_station"
+    fm_gateway = "fm_gateway"
+
+
+class BulletinStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+    expired = "expired"
+
+
+class ClipSource(StrEnum):
+    tts = "tts"
+    recording = "recording"
+
+
+class ClipStatus(StrEnum):
+    rendering = "rendering"
+    ready = "ready"
+    failed = "failed"
+    needs_recording = "needs_recording"
+
+
+class ReviewDecision(StrEnum):
+    approve = "approve"
+    reject = "reject"
+
+
+class EnumText(sa.types.TypeDecorator[StrEnum]):
+    """A StrEnum stored as plain VARCHAR (no database enum types to migrate), loaded as the enum."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[StrEnum], length: int = 32) -> None:
+        super().__init__(length)
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.enum_cls(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum_cls(value)

@@ -1,0 +1,130 @@
+"""Plain factory functions that build real rows through the real services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlmodel import Session
+
+from studio import areas, bulletins, stations
+from studio.audit import Actor, record
+from studio.models import (
+    Area,
+    AreaCreate,
+    Bulletin,
+    BulletinCreate,
+    Station,
+    StationCreate,
+    User,
+    UserArea,
+)
+from studio.security import create_access_token, hash_password
+from studio.types import AreaLevel, Language, Role
+
+PASSWORD = "correct horse battery staple"
+SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    # argon2 is slow by design; one real hash serves every factory user.
+    return hash_password(PASSWORD)
+
+
+SYSTEM = Actor.system("test")
+
+
+def make_area(
+    session: Session,
+    code: str,
+    level: AreaLevel = AreaLevel.commune,
+    parent: str | None = None,
+    name: str | None = None,
+) -> Area:
+    return areas.create_area(
+        session,
+        SYSTEM,
+        AreaCreate(code=code, name=name or f"Địa bàn {code}", level=level, parent_code=parent),
+    )
+
+
+def make_station(
+    session: Session, code: str, area: str, languages: list[Language] | None = None
+) -> Station:
+    return stations.create_station(
+        session,
+        SYSTEM,
+        StationCreate(
+            code=code, name=f"Cụm loa {code}", area_code=area, languages=languages or [Language.vi]
+        ),
+    )
+
+
+def make_user(
+    session: Session, username: str, role: Role, area_codes: list[str] | None = None
+) -> User:
+    user = User(
+        username=username, full_name=username.title(), password_hash=password_hash(), role=role
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    for code in area_codes or []:
+        area = areas.get_area(session, code)
+        assert area.id is not None
+        session.add(UserArea(user_id=user.id, area_id=area.id))
+    record(session, SYSTEM, "user.create", "user", user.id)
+    session.flush()
+    return user
+
+
+def bulletin_data(**overrides: Any) -> BulletinCreate:
+    data: dict[str, Any] = {
+        "title": "Thông báo về tiêm chủng",
+        "body": "UBND xã thông báo lịch tiêm chủng ngày 05/12/2026 lúc 7h30.",
+        "language": "vi",
+        "category": "health",
+        "target_station_codes": ["sa"],
+    }
+    data.update(overrides)
+    return BulletinCreate.model_validate(data)
+
+
+def make_bulletin(session: Session, author: User, **overrides: Any) -> Bulletin:
+    return bulletins.create_bulletin(session, Actor(user=author), bulletin_data(**overrides))
+
+
+def token_for(user: User) -> str:
+    assert user.id is not None
+    return create_access_token(user.id, SECRET, 60)
+
+
+@dataclass
+class World:
+    """Province P with communes A (vi) and B (vi, km); a station in each; one user per role."""
+
+    users: dict[str, User] = field(default_factory=dict)
+    stations: dict[str, Station] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> User:
+        return self.users[name]
+
+
+def build_world(session: Session) -> World:
+    world = World()
+    make_area(session, "P", AreaLevel.province, name="Tỉnh Thử")
+    make_area(session, "A", parent="P", name="Xã A")
+    make_area(session, "B", parent="P", name="Xã B")
+    world.stations["sa"] = make_station(session, "sa", "A")
+    world.stations["sb"] = make_station(session, "sb", "B", [Language.vi, Language.km])
+    world.stations["sp"] = make_station(session, "sp", "P", [Language.vi, Language.km])
+    world.users["admin"] = make_user(session, "admin", Role.admin)
+    world.users["editor_a"] = make_user(session, "editor_a", Role.editor, ["A"])
+    world.users["editor_b"] = make_user(session, "editor_b", Role.editor, ["B"])
+    world.users["approver_a"] = make_user(session, "approver_a", Role.approver, ["A"])
+    world.users["approver_b"] = make_user(session, "approver_b", Role.approver, ["B"])
+    world.users["approver_p"] = make_user(session, "approver_p", Role.approver, ["P"])
+    session.commit()
+    return world
