@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -26,7 +26,10 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # An async generator: opening and closing the session happen on the event loop, so a
+    # request never waits for a free worker thread just to give its connection back (with a
+    # sync generator, a loaded thread pool deadlocks against the connection pool).
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
         yield session
@@ -55,6 +58,7 @@ def get_principal(
         raise _unauthenticated()
     if token.startswith(STATION_TOKEN_PREFIX):
         station = station_for_token(session, token)
+        session.commit()
         if station is None:
             raise _unauthenticated()
         return Principal(station=station)
@@ -62,6 +66,9 @@ def get_principal(
     if claims is None:
         raise _unauthenticated()
     user = session.get(User, claims.user_id)
+    # End the read transaction: the connection goes back to the pool while this request waits
+    # for a worker thread to run its route (under load, held connections exhaust the pool).
+    session.commit()
     if user is None or not user.is_active:
         raise _unauthenticated()
     return Principal(user=user)

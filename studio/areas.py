@@ -35,24 +35,35 @@ def areas_by_codes(session: Session, codes: list[str]) -> list[Area]:
     return list(found)
 
 
+def _parents(session: Session) -> dict[int, int | None]:
+    # Areas number in the thousands at most: one query beats walking the tree row by row.
+    return {i: p for i, p in session.exec(select(Area.id, Area.parent_id)).all() if i is not None}
+
+
 def descendants(session: Session, area_ids: set[int]) -> set[int]:
     """The given areas and every area below them."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents(session).items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
     result = set(area_ids)
-    frontier = set(area_ids)
+    frontier = list(area_ids)
     while frontier:
-        children = session.exec(select(Area.id).where(col(Area.parent_id).in_(frontier))).all()
-        frontier = {c for c in children if c is not None} - result
-        result |= frontier
+        for child in children.get(frontier.pop(), []):
+            if child not in result:
+                result.add(child)
+                frontier.append(child)
     return result
 
 
 def ancestors(session: Session, area_id: int) -> list[int]:
     """The area and its parents, nearest first."""
+    parents = _parents(session)
     chain: list[int] = []
     current: int | None = area_id
     while current is not None and current not in chain:
         chain.append(current)
-        current = session.exec(select(Area.parent_id).where(Area.id == current)).first()
+        current = parents.get(current)
     return chain
 
 

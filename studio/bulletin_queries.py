@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, or_
 from sqlmodel import Session, col, select
 
 from studio.areas import ancestors, descendants, get_area
-from studio.bulletins import get_bulletin, target_area_ids, target_codes
+from studio.bulletins import get_bulletin, target_area_ids
 from studio.errors import PermissionDenied
 from studio.models import (
     AiringRule,
+    Area,
     AuditEvent,
     Bulletin,
     BulletinPublic,
@@ -54,19 +56,16 @@ def visible_area_ids(session: Session, user: User) -> set[int] | None:
     return result
 
 
-def _ids_targeting_areas(session: Session, area_ids: set[int]) -> set[int]:
-    station_ids = set(
-        session.exec(select(Station.id).where(col(Station.area_id).in_(area_ids))).all()
-    )
-    rows = session.exec(
-        select(BulletinTarget.bulletin_id).where(
-            or_(
-                col(BulletinTarget.area_id).in_(area_ids),
-                col(BulletinTarget.station_id).in_(station_ids),
-            )
+def _targeting(area_ids: set[int]) -> Any:
+    """SQL condition: the bulletin targets one of these areas or a station standing in one."""
+    stations_there = select(Station.id).where(col(Station.area_id).in_(area_ids))
+    targeted = select(BulletinTarget.bulletin_id).where(
+        or_(
+            col(BulletinTarget.area_id).in_(area_ids),
+            col(BulletinTarget.station_id).in_(stations_there),
         )
-    ).all()
-    return set(rows)
+    )
+    return col(Bulletin.id).in_(targeted)
 
 
 def list_bulletins(
@@ -75,10 +74,7 @@ def list_bulletins(
     statement = select(Bulletin)
     visible = visible_area_ids(session, viewer)
     if visible is not None:
-        ids = _ids_targeting_areas(session, visible)
-        statement = statement.where(
-            or_(col(Bulletin.id).in_(ids), col(Bulletin.author_id) == viewer.id)
-        )
+        statement = statement.where(or_(_targeting(visible), col(Bulletin.author_id) == viewer.id))
     if flt.status is not None:
         statement = statement.where(Bulletin.status == flt.status)
     if flt.language is not None:
@@ -92,23 +88,17 @@ def list_bulletins(
     if flt.station_code is not None:
         station = get_station(session, flt.station_code)
         reach = set(ancestors(session, station.area_id))
-        ids = set(
-            session.exec(
-                select(BulletinTarget.bulletin_id).where(
-                    or_(
-                        col(BulletinTarget.station_id) == station.id,
-                        col(BulletinTarget.area_id).in_(reach),
-                    )
-                )
-            ).all()
+        targeted = select(BulletinTarget.bulletin_id).where(
+            or_(
+                col(BulletinTarget.station_id) == station.id,
+                col(BulletinTarget.area_id).in_(reach),
+            )
         )
-        statement = statement.where(col(Bulletin.id).in_(ids))
+        statement = statement.where(col(Bulletin.id).in_(targeted))
     if flt.area_code is not None:
         area = get_area(session, flt.area_code)
         assert area.id is not None
-        statement = statement.where(
-            col(Bulletin.id).in_(_ids_targeting_areas(session, descendants(session, {area.id})))
-        )
+        statement = statement.where(_targeting(descendants(session, {area.id})))
     if flt.valid_on is not None:
         zone = ZoneInfo(flt.timezone)
         start = datetime.combine(flt.valid_on, time(), zone)
@@ -157,37 +147,62 @@ def require_visible(session: Session, viewer: User, bulletin_id: int) -> Bulleti
     visible = visible_area_ids(session, viewer)
     if visible is None or bulletin.author_id == viewer.id:
         return bulletin
-    if bulletin_id in _ids_targeting_areas(session, visible):
+    if session.exec(
+        select(Bulletin.id).where(Bulletin.id == bulletin_id, _targeting(visible))
+    ).first():
         return bulletin
     raise PermissionDenied("Bản tin này không thuộc địa bàn bạn phụ trách")
 
 
 def to_public(session: Session, bulletin: Bulletin) -> BulletinPublic:
-    assert bulletin.id is not None
-    stations, areas = target_codes(session, bulletin.id)
-    author = session.get(User, bulletin.author_id)
-    return BulletinPublic(
-        id=bulletin.id,
-        title=bulletin.title,
-        body=bulletin.body,
-        language=bulletin.language,
-        category=bulletin.category,
-        priority=bulletin.priority,
-        valid_from=bulletin.valid_from,
-        valid_until=bulletin.valid_until,
-        airing=AiringRule(times=bulletin.airing_times, days=bulletin.airing_days),
-        target_station_codes=stations,
-        target_area_codes=areas,
-        translation_of=bulletin.translation_of,
-        author_id=bulletin.author_id,
-        author_username=author.username if author else None,
-        status=bulletin.status,
-        version=bulletin.version,
-        approved_version=bulletin.approved_version,
-        approved_clip_id=bulletin.approved_clip_id,
-        created_at=bulletin.created_at,
-        updated_at=bulletin.updated_at,
+    return to_public_many(session, [bulletin])[0]
+
+
+def to_public_many(session: Session, rows: list[Bulletin]) -> list[BulletinPublic]:
+    """Public shapes for a page of bulletins in three queries, whatever the page size."""
+    ids = [b.id for b in rows if b.id is not None]
+    stations: dict[int, list[str]] = {i: [] for i in ids}
+    areas: dict[int, list[str]] = {i: [] for i in ids}
+    targets = session.exec(
+        select(BulletinTarget.bulletin_id, Station.code, Area.code)
+        .outerjoin(Station, col(Station.id) == BulletinTarget.station_id)
+        .outerjoin(Area, col(Area.id) == BulletinTarget.area_id)
+        .where(col(BulletinTarget.bulletin_id).in_(ids))
+    ).all()
+    for bulletin_id, station_code, area_code in targets:
+        if station_code is not None:
+            stations[bulletin_id].append(station_code)
+        if area_code is not None:
+            areas[bulletin_id].append(area_code)
+    author_ids = {b.author_id for b in rows}
+    names = dict(
+        session.exec(select(User.id, User.username).where(col(User.id).in_(author_ids))).all()
     )
+    return [
+        BulletinPublic(
+            id=b.id or 0,
+            title=b.title,
+            body=b.body,
+            language=b.language,
+            category=b.category,
+            priority=b.priority,
+            valid_from=b.valid_from,
+            valid_until=b.valid_until,
+            airing=AiringRule(times=b.airing_times, days=b.airing_days),
+            target_station_codes=sorted(stations.get(b.id or 0, [])),
+            target_area_codes=sorted(areas.get(b.id or 0, [])),
+            translation_of=b.translation_of,
+            author_id=b.author_id,
+            author_username=names.get(b.author_id),
+            status=b.status,
+            version=b.version,
+            approved_version=b.approved_version,
+            approved_clip_id=b.approved_clip_id,
+            created_at=b.created_at,
+            updated_at=b.updated_at,
+        )
+        for b in rows
+    ]
 
 
 def versions(session: Session, bulletin_id: int) -> list[BulletinVersion]:

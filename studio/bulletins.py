@@ -154,7 +154,10 @@ def _state(bulletin: Bulletin) -> dict[str, Any]:
 def _apply_content(
     session: Session, user: User, bulletin: Bulletin, content: BulletinContent
 ) -> None:
-    _check_content(content)
+    try:
+        _check_content(content)
+    except ValueError as exc:  # the edit path has no pydantic validator to turn this into a 422
+        raise InvalidInput(f"Nội dung bản tin không hợp lệ: {exc}") from None
     stations, areas = resolve_targets(
         session, content.target_station_codes, content.target_area_codes
     )
@@ -170,6 +173,12 @@ def _apply_content(
             raise InvalidInput("Bản dịch phải khác ngôn ngữ với bản tin gốc")
         if original.translation_of is not None:
             raise InvalidInput("Bản tin gốc không được là một bản dịch")
+    translations = session.exec(select(Bulletin).where(Bulletin.translation_of == bulletin.id))
+    for translation in translations:
+        if content.translation_of is not None:
+            raise InvalidInput("Bản tin đã có bản dịch nên không thể là bản dịch của bản tin khác")
+        if translation.language == content.language:
+            raise InvalidInput("Bản tin đã có bản dịch cùng ngôn ngữ này")
     bulletin.title = content.title
     bulletin.body = content.body
     bulletin.language = content.language
@@ -240,9 +249,9 @@ def update_bulletin(
 ) -> Bulletin:
     bulletin = get_bulletin(session, bulletin_id)
     user = _require_author_or_admin(actor, bulletin, "sửa")
+    status = next_status(bulletin.status, Action.edit)
     _refuse_if_past_validity(bulletin, now or utcnow(), Action.edit)
     before = _state(bulletin)
-    status = next_status(bulletin.status, Action.edit)
     merged = content_of(session, bulletin).model_dump()
     merged.update(data.model_dump(exclude_unset=True))
     content = BulletinContent.model_validate(merged)
@@ -292,8 +301,9 @@ def submit(
     bulletin = get_bulletin(session, bulletin_id)
     _require_author_or_admin(actor, bulletin, "gửi duyệt")
     moment = now or utcnow()
-    bulletin.status = next_status(bulletin.status, Action.submit)
+    status = next_status(bulletin.status, Action.submit)
     _refuse_if_past_validity(bulletin, moment, Action.submit)
+    bulletin.status = status
     snapshot = session.exec(
         select(BulletinVersion).where(
             BulletinVersion.bulletin_id == bulletin.id, BulletinVersion.version == bulletin.version
@@ -431,6 +441,12 @@ def reject(
     return bulletin
 
 
+def _drop_standing_approval(bulletin: Bulletin) -> None:
+    # Only an approved bulletin holds an approval; the Review rows keep the history.
+    bulletin.approved_version = None
+    bulletin.approved_clip_id = None
+
+
 def withdraw(
     session: Session, actor: Actor, bulletin_id: int, reason: str = "", now: datetime | None = None
 ) -> Bulletin:
@@ -438,6 +454,7 @@ def withdraw(
     _require_author_or_admin(actor, bulletin, "rút")
     before = _state(bulletin)
     bulletin.status = next_status(bulletin.status, Action.withdraw)
+    _drop_standing_approval(bulletin)
     bulletin.updated_at = now or utcnow()
     session.add(bulletin)
     session.flush()
@@ -470,6 +487,7 @@ def expire_due(session: Session, now: datetime | None = None) -> list[int]:
     for bulletin in due:
         before = _state(bulletin)
         bulletin.status = next_status(bulletin.status, Action.expire)
+        _drop_standing_approval(bulletin)
         bulletin.updated_at = moment
         session.add(bulletin)
         record(

@@ -13,7 +13,8 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+from rich.table import Column, Table
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -46,7 +47,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]Lỗi:[/] {message}", highlight=False)
+    # One line whatever the terminal width or the driver's message, so logs and scripts get it
+    # whole; escaped so that brackets in paths or values are not taken for rich markup.
+    line = " ".join(part.strip() for part in message.splitlines())
+    err.print(f"[bold red]Lỗi:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -54,7 +58,8 @@ def _validation_line(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error.get("loc", ()))
-        parts.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+        msg = str(error.get("msg")).removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
     return "dữ liệu không hợp lệ: " + "; ".join(parts)
 
 
@@ -120,6 +125,8 @@ def user_add(
     password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin")] = False,
 ) -> None:
     """Create an account. Without --password-stdin a strong password is generated and shown once."""
+    if role is not Role.admin and not area:
+        fail("biên tập viên và người duyệt cần ít nhất một địa bàn (--area)")
     password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
     data = UserCreate(
         username=username, full_name=full_name, password=password, role=role, area_codes=area or []
@@ -166,7 +173,16 @@ def station_list() -> None:
     """List every station."""
     with unit_of_work() as session:
         rows, _ = stations.list_stations(session, 0, 100_000)
-        table = Table("code", "name", "area", "kind", "languages", "mount", "enabled")
+        # Codes and mounts are typed back by operators: fold them, never cut them with "…".
+        table = Table(
+            Column("code", overflow="fold"),
+            "name",
+            "area",
+            Column("kind", overflow="fold"),
+            "languages",
+            Column("mount", overflow="fold"),
+            "enabled",
+        )
         for s in rows:
             public = stations.to_public(session, s)
             table.add_row(
@@ -219,8 +235,10 @@ def bulletin_add(
     if body_file is not None:
         try:
             body = body_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(f"không đọc được tệp {body_file}: {exc}")
+        except UnicodeDecodeError as exc:
+            fail(f"tệp {body_file} không phải văn bản UTF-8 (byte sai ở vị trí {exc.start})")
+        except OSError as exc:
+            fail(f"không đọc được tệp {body_file}: {exc.strerror or exc}")
     zone = load_settings().default_timezone
     data = BulletinCreate.model_validate(
         {

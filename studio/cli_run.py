@@ -40,6 +40,7 @@ def run(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000)", min=1, max=65535)] = None,
     demo: Annotated[bool, typer.Option(help="Seed demo data when the database is new")] = True,
+    workers: Annotated[int | None, typer.Option(help="API worker processes", min=1)] = None,
 ) -> None:
     """Migrate, seed the demo data if new, and serve the API."""
     settings = load_settings()

@@ -85,3 +85,23 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def auth(user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_for(user)}"}
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for tests marked ``postgres``: LOA_TEST_POSTGRES_URL if set (its
+    user must be allowed to CREATE DATABASE), else a throwaway cluster started for this run."""
+    from tests import pg
+
+    configured = os.environ.get("LOA_TEST_POSTGRES_URL")
+    if configured:
+        yield configured
+        return
+    initdb = pg.find_initdb()
+    if initdb is None:
+        message = "PostgreSQL (initdb) is not installed (make test installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with pg.throwaway_cluster(initdb) as url:
+        yield url

@@ -31,7 +31,7 @@ def _page(
     session: SessionDep, rows: list[Bulletin], total: int, page: PageDep
 ) -> Page[BulletinPublic]:
     return Page[BulletinPublic](
-        items=[queries.to_public(session, b) for b in rows],
+        items=queries.to_public_many(session, rows),
         total=total,
         offset=page.offset,
         limit=page.limit,
