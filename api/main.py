@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-import gc
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from api import problems
 from api.limits import BodySizeLimit
-from api.routes import areas, audit, auth, bulletins, health, stations, users
+from api.routes import areas, audit, auth, bulletins, clips, health, stations, tts, users
 from studio.db import make_engine
 from studio.settings import Settings, get_settings
 
@@ -50,10 +49,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     problems.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.api.max_body_bytes,
+        # Recordings are the one large body; multipart overhead on top of the file limit.
+        overrides={"/recording": settings.media.max_upload_bytes + 64 * 1024},
+    )
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (health, auth, users, areas, stations, bulletins, audit):
+    for module in (health, auth, users, areas, stations, bulletins, clips, tts, audit):
         v1.include_router(module.router)
     v1.include_router(bulletins.queue_router)
     app.include_router(v1)

@@ -340,7 +340,7 @@ def bulletin_expire() -> None:
     out.print(f"Đã chuyển {len(expired)} bản tin sang «hết hạn».")
 
 
-from studio import cli_run  # noqa: E402,F401  (registers `loa run` and `loa seed`)
+from studio import cli_run, cli_tts  # noqa: E402,F401  (register their commands)
 
 
 def main() -> None:

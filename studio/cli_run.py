@@ -9,7 +9,10 @@ import uvicorn
 
 from studio import migrate
 from studio.cli import app, friendly, load_settings, out, unit_of_work
+from studio.db import make_engine
+from studio.jobs import JobRunner, run_blocking
 from studio.seed import SeedResult, seed_demo
+from studio.voices import build_kit
 
 
 def _print_seed(result: SeedResult) -> None:
@@ -55,6 +58,33 @@ def run(
     out.print(f"API:      {base}/api/v1")
     out.print(f"OpenAPI:  {base}/docs")
     out.print(f"Health:   {base}/api/v1/health")
-    uvicorn.run(
-        "api.main:app_factory", factory=True, host=bind_host, port=bind_port, log_level="info"
-    )
+    # Jobs run here, once, whatever the number of API workers.
+    engine = make_engine(settings.effective_database_url)
+    runner = JobRunner(engine, build_kit(settings))
+    runner.start()
+    try:
+        uvicorn.run(
+            "api.main:app_factory",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=workers or settings.api.workers,
+            log_level="info",
+        )
+    finally:
+        runner.shutdown()
+        engine.dispose()
+
+
+@app.command("scheduler")
+@friendly
+def scheduler() -> None:
+    """Run the background jobs in the foreground (the scheduler process of a deployment)."""
+    settings = load_settings()
+    migrate.upgrade(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url)
+    out.print("Bộ lập lịch đang chạy (Ctrl+C để dừng).")
+    try:
+        run_blocking(engine, build_kit(settings))
+    finally:
+        engine.dispose()

@@ -84,15 +84,15 @@ class AreaPublic(SQLModel):
 def _check_languages(value: list[Language] | None) -> list[Language] | None:
     if value is not None:
         if not value:
-            raise ValueError("a station broadcasts in at least one language")
+            raise ValueError("đài phải phát ít nhất một ngôn ngữ")
         if len(set(value)) != len(value):
-            raise ValueError("languages must not repeat")
+            raise ValueError("ngôn ngữ không được lặp lại")
     return value
 
 
 def _check_zone(value: str | None) -> str | None:
     if value is not None and value not in _ZONES:
-        raise ValueError(f"unknown time zone {value!r}")
+        raise ValueError(f"múi giờ không tồn tại: {value!r}")
     return value
 
 
@@ -182,7 +182,7 @@ class UserCreate(SQLModel):
     @model_validator(mode="after")
     def _scoped(self) -> UserCreate:
         if self.role is not Role.admin and not self.area_codes:
-            raise ValueError("editors and approvers must be scoped to at least one area")
+            raise ValueError("biên tập viên và người duyệt phải được gán ít nhất một địa bàn")
         return self
 
 
@@ -267,15 +267,13 @@ def _check_content(content: BulletinContent) -> None:
     for name in ("valid_from", "valid_until"):
         value = getattr(content, name)
         if value is not None and value.tzinfo is None:
-            raise ValueError(
-                f"{name} must carry a time zone offset, e.g. 2026-12-01T17:00:00+07:00"
-            )
+            raise ValueError(f"{name} phải có múi giờ, ví dụ 2026-12-01T17:00:00+07:00")
     if content.valid_from and content.valid_until and content.valid_until <= content.valid_from:
-        raise ValueError("valid_until must be after valid_from")
+        raise ValueError("valid_until phải sau valid_from")
     if not content.target_station_codes and not content.target_area_codes:
-        raise ValueError("a bulletin needs at least one target station or area")
+        raise ValueError("bản tin cần ít nhất một đài hoặc địa bàn đích")
     if "\x00" in content.body or "\x00" in content.title:
-        raise ValueError("text must not contain NUL characters")
+        raise ValueError("văn bản không được chứa ký tự NUL")
 
 
 class Bulletin(SQLModel, table=True):
@@ -356,19 +354,32 @@ class BulletinVersionPublic(SQLModel):
 
 # ---------------------------------------------------------------- clips and reviews
 class Clip(SQLModel, table=True):
+    """One rendition of one bulletin version. Rendered by the job runner, never in a request."""
+
     id: int | None = Field(default=None, primary_key=True)
     bulletin_id: int = Field(foreign_key="bulletin.id", index=True)
     bulletin_version: int
     source: ClipSource = Field(sa_type=EnumText(ClipSource, 16))
     engine: str = Field(default="", sa_type=sa.String(32))
     voice: str = Field(default="", sa_type=sa.String(64))
-    status: ClipStatus = Field(sa_type=EnumText(ClipStatus, 16))
+    status: ClipStatus = Field(sa_type=EnumText(ClipStatus, 16), index=True)
     error: str = Field(default="", sa_type=sa.Text)
     sha256: str | None = Field(default=None, sa_type=sa.String(64), index=True)
+    master_sha256: str | None = Field(default=None, sa_type=sa.String(64))
+    size_bytes: int | None = None
     duration_ms: int | None = None
     loudness_lufs: float | None = None
     true_peak_dbtp: float | None = None
+    normalized_text: str = Field(default="", sa_type=sa.Text)
+    frontend_version: str = Field(default="", sa_type=sa.String(64))
+    cache_key: str | None = Field(default=None, sa_type=sa.String(64), index=True)
+    # What was asked for: voice, rate, pitch; for recordings the uploaded file's name.
+    request: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    attempts: int = 0
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = _ts()
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ClipPublic(SQLModel):
@@ -381,9 +392,86 @@ class ClipPublic(SQLModel):
     status: ClipStatus
     error: str
     sha256: str | None
+    size_bytes: int | None
     duration_ms: int | None
     loudness_lufs: float | None
     true_peak_dbtp: float | None
+    normalized_text: str
+    created_at: datetime
+    finished_at: datetime | None
+    audio_url: str | None = None
+
+
+class RenderRequest(SQLModel):
+    voice: str | None = Field(default=None, max_length=64)
+    rate_percent: int | None = Field(default=None, ge=-50, le=50)
+    pitch_hz: int = Field(default=0, ge=-50, le=50)
+
+
+class LexiconEntry(SQLModel, table=True):
+    """How to read a term (a place name, a Khmer name in Vietnamese text, an acronym).
+    ``area_id`` None: everywhere; otherwise that area and the areas below it."""
+
+    __table_args__ = (sa.UniqueConstraint("area_id", "language", "term"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    language: Language = Field(sa_type=EnumText(Language, 8))
+    term: str = Field(sa_type=sa.String(200))
+    reading: str = Field(sa_type=sa.String(500))
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _ts()
+
+
+class LexiconEntryCreate(SQLModel):
+    language: Language
+    term: str = Field(min_length=1, max_length=200)
+    reading: str = Field(min_length=1, max_length=500)
+    area_code: str | None = Field(default=None, max_length=64)
+
+    @field_validator("term", "reading")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value or "\x00" in value:
+            raise ValueError("không được để trống hoặc chứa ký tự NUL")
+        return value
+
+
+class LexiconEntryPublic(SQLModel):
+    id: int
+    language: Language
+    term: str
+    reading: str
+    area_code: str | None
+
+
+class PreviewRequest(SQLModel):
+    text: str = Field(min_length=1, max_length=20_000)
+    language: Language
+    voice: str | None = Field(default=None, max_length=64)
+    area_code: str | None = Field(default=None, max_length=64)
+
+
+class PreviewSegment(SQLModel):
+    text: str
+    pause_after_ms: int
+
+
+class PreviewResponse(SQLModel):
+    language: Language
+    region: str
+    text: str
+    segments: list[PreviewSegment]
+    frontend_version: str
+
+
+class VoicePublic(SQLModel):
+    engine: str
+    id: str
+    language: Language
+    gender: str
+    description: str
 
 
 class Review(SQLModel, table=True):

@@ -35,6 +35,35 @@ class ApiSettings(BaseModel):
     page_size_max: int = Field(default=200, ge=1)
 
 
+class TTSSettings(BaseModel):
+    """Speech engines. Chains are tried in order per language; the first that voices the whole
+    text wins. Khmer has no offline engine: when edge fails, a human recording is needed."""
+
+    chains: dict[str, list[str]] = {"vi": ["edge", "espeak"], "km": ["edge"]}
+    # Preferred voice per language (the first engine that has it uses it; others use theirs).
+    voices: dict[str, str] = {"vi": "vi-VN-HoaiMyNeural", "km": "km-KH-SreymomNeural"}
+    espeak_voice: str = "vi-vn-x-south"  # the Mekong default
+    espeak_wpm: int = Field(default=140, ge=80, le=260)
+    edge_endpoint: str | None = None  # override the service URL (tests, proxies)
+    edge_timeout_s: float = Field(default=20.0, gt=0, le=300)
+    rate_percent: int = Field(default=0, ge=-50, le=50)
+
+
+class MediaSettings(BaseModel):
+    """The broadcast audio chain and the media store."""
+
+    target_lufs: float = Field(default=-16.0, ge=-40, le=-5)
+    true_peak_dbtp: float = Field(default=-1.5, ge=-10, le=0)
+    highpass_hz: int = Field(default=150, ge=0, le=1000)
+    preroll_ms: int = Field(default=500, ge=0, le=5000)
+    chime: Path | None = None
+    sample_rate: int = Field(default=24000, ge=8000, le=48000)
+    bitrate_kbps: int = Field(default=48, ge=16, le=320)
+    max_recording_s: float = Field(default=900.0, gt=0)
+    max_upload_bytes: int = Field(default=50_000_000, ge=1_000)
+    audio_url_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LOA_",
@@ -50,6 +79,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     default_timezone: str = DEFAULT_TIMEZONE
     api: ApiSettings = ApiSettings()
+    tts: TTSSettings = TTSSettings()
+    media: MediaSettings = MediaSettings()
 
     @field_validator("database_url")
     @classmethod
@@ -74,6 +105,14 @@ class Settings(BaseSettings):
             if len(secret) < 32:
                 raise ValueError("LOA_SECRET_KEY must be at least 32 characters")
         return self
+
+    @property
+    def media_dir(self) -> Path:
+        return self.var_dir / "media"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.var_dir / "work"
 
     @property
     def effective_database_url(self) -> str:

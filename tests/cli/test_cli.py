@@ -17,7 +17,7 @@ from tests.cli.support import Loa, plain, shown_password
 def test_db_upgrade_creates_the_schema(loa: Loa) -> None:
     output = loa.ok("db", "upgrade")
 
-    assert output == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0001).\n"
+    assert output == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0002).\n"
     engine: Engine = make_engine(loa.database_url)
     try:
         assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
@@ -191,7 +191,7 @@ def test_station_add_bad_timezone(loa: Loa, seeded: str) -> None:
     line = loa.refused(
         "station", "add", "x1", "--name", "X", "--area", "91-TT", "--timezone", "Mars/Olympus"
     )
-    assert line == "Lỗi: dữ liệu không hợp lệ: timezone: unknown time zone 'Mars/Olympus'"
+    assert line == "Lỗi: dữ liệu không hợp lệ: timezone: múi giờ không tồn tại: 'Mars/Olympus'"
 
 
 def test_station_add_duplicate_code_or_mount(loa: Loa, seeded: str) -> None:
@@ -209,7 +209,7 @@ def test_station_add_repeated_language(loa: Loa, seeded: str) -> None:
         "station", "add", "x1", "--name", "X", "--area", "91-TT", "--language", "vi",
         "--language", "vi",
     )  # fmt: skip
-    assert line == "Lỗi: dữ liệu không hợp lệ: languages: languages must not repeat"
+    assert line == "Lỗi: dữ liệu không hợp lệ: languages: ngôn ngữ không được lặp lại"
 
 
 def test_unknown_language_is_a_usage_error(loa: Loa, seeded: str) -> None:
@@ -227,5 +227,5 @@ def test_errors_stay_on_one_line_in_a_narrow_terminal(loa: Loa, seeded: str) -> 
     )
     assert result.exit_code == 1
     assert plain(result.stderr) == (
-        "Lỗi: dữ liệu không hợp lệ: timezone: unknown time zone 'Mars/Olympus'\n"
+        "Lỗi: dữ liệu không hợp lệ: timezone: múi giờ không tồn tại: 'Mars/Olympus'\n"
     )

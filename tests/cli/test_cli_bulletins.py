@@ -242,7 +242,7 @@ def test_invalid_bulletin_content(people: Loa) -> None:
         "--body", "x", "--valid-from", "2099-01-02T00:00:00",
         "--valid-until", "2099-01-01T00:00:00", "--station", STATION,
     )  # fmt: skip
-    assert line == "Lỗi: dữ liệu không hợp lệ: valid_until must be after valid_from"
+    assert line == "Lỗi: dữ liệu không hợp lệ: valid_until phải sau valid_from"
     line = people.refused(
         "bulletin", "add", "--as", "bientap", "--title", "T", "--language", "vi",
         "--body", "x", "--station", "khong-co",

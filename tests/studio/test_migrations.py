@@ -35,6 +35,7 @@ TABLES = {
     "bulletintarget",
     "bulletinversion",
     "clip",
+    "lexiconentry",
     "review",
     "station",
     "stationtoken",
@@ -105,11 +106,11 @@ def test_upgrade_from_empty_to_head(empty_url: str, empty_engine: Engine) -> Non
 
     migrate.upgrade(empty_url)
 
-    assert migrate.head_revision() == "0001"
+    assert migrate.head_revision() == "0002"
     assert migrate.current_revision(empty_engine) == migrate.head_revision()
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
     migrate.upgrade(empty_url)  # running it again is a no-op, not an error
-    assert migrate.current_revision(empty_engine) == "0001"
+    assert migrate.current_revision(empty_engine) == "0002"
 
 
 def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
@@ -126,7 +127,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
 
     migrate.upgrade(empty_url)
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
-    assert migrate.current_revision(empty_engine) == "0001"
+    assert migrate.current_revision(empty_engine) == "0002"
 
 
 def test_models_and_migrations_agree(empty_url: str, empty_engine: Engine) -> None:
