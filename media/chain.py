@@ -4,13 +4,12 @@ Steps: trim leading/trailing silence, high-pass (horn loudspeakers waste bass), 
 loudness to the target with true peak under the limit, prepend pre-roll silence (amplifiers
 un-mute) and an optional chime, then encode a FLAC master and a CBR MP3.
 
-Loudness is two-pass, but the second pass is ours rather than ffmpeg's loudnorm: with
-linear=true, loudnorm silently falls back to dynamic (compressing) mode whenever the gain would
-push the true peak over the limit, which for speech (crest factor ~18 dB) is most of the time.
-Instead: measure (EBU R128, ebur128 filter), apply the exact linear gain, and only when the peaks
-would then exceed the limit, a look-ahead peak limiter with a safety margin. The encoded MP3 is
-measured again; if it misses the target (limiter loss, MP3 overshoot) the gain and margin are
-corrected and the clip is rendered again.
+Loudness is ours rather than ffmpeg's loudnorm: with linear=true, loudnorm silently falls back to
+dynamic (compressing) mode whenever the gain would push the true peak over the limit, which for
+speech (crest factor ~18 dB) is most of the time. Instead: measure (EBU R128, ebur128 filter),
+plan a gain and, for peaky speech, a true-peak limiter (media.leveling), render, measure the
+encoded MP3, and correct: a scale step lands the loudness exactly (the chain is scale-invariant),
+more limiter drive lowers the peak-to-loudness ratio when scaling alone cannot meet both limits.
 """
 
 from __future__ import annotations
@@ -20,15 +19,14 @@ from pathlib import Path
 
 from media import tools
 from media.errors import MediaError
-from media.loudness import Loudness, Scan, parse_max_volume, scan
+from media.leveling import Correction, Level, Target, correction, initial_level, level_filters
+from media.loudness import Loudness, Scan, scan
 from media.probe import probe
 
 MP3_SAMPLE_RATES = frozenset({8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000})
 MP3_BITRATES_KBPS = frozenset({8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192})
 LOUDNESS_TOLERANCE_LU = 0.5  # EBU R128's tolerance for produced programmes
-LIMITED_SLOPE_GUESS = 0.6
-MAX_ATTEMPTS = 5
-FIRST_LIMITER_MARGIN_DB = 1.0  # sample-peak ceiling below the true-peak limit (inter-sample overs)
+MAX_ATTEMPTS = 6  # espeak-ng bulletins take 1-2 at the house target (see media.leveling)
 KEEP_EDGE_S = 0.05  # silence kept at each trimmed edge so soft onsets are not clipped
 MIN_SPEECH_S = 0.4  # one EBU R128 gating block; shorter audio has no integrated loudness
 SILENT_LUFS = -69.9
@@ -64,8 +62,8 @@ class _Part:
     path: Path
     start_s: float
     end_s: float
-    gain_db: float
-    limiter_ceiling_db: float | None  # sample-peak ceiling, None = pure gain
+    peak_dbtp: float  # true peak of the shaped input, where the limiter's ceiling is reckoned
+    level: Level
 
 
 def process_clip(src: Path, params: ClipChainParams, workdir: Path) -> ProcessedClip:
@@ -77,9 +75,9 @@ def process_clip(src: Path, params: ClipChainParams, workdir: Path) -> Processed
     master = workdir / f"{src.stem}.master.flac"
     broadcast = workdir / f"{src.stem}.broadcast.mp3"
     with tools.atomic_output(master) as master_tmp, tools.atomic_output(broadcast) as mp3_tmp:
-        history: list[tuple[float, float]] = []  # (gain applied to the speech, LUFS measured)
+        history: list[tuple[float, float]] = []  # (speech drive, PLR measured)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            master_peak = _render(parts, params, master_tmp, mp3_tmp)
+            _render(parts, params, master_tmp, mp3_tmp)
             decoded = scan(mp3_tmp)
             assert decoded.loudness is not None
             measured = decoded.loudness
@@ -92,14 +90,9 @@ def process_clip(src: Path, params: ClipChainParams, workdir: Path) -> Processed
                     f"LUFS, {measured.true_peak_dbtp:g} dBTP)",
                     code="loudness",
                 )
-            history.append((parts[-1].gain_db, measured.integrated_lufs))
-            limiting = any(part.limiter_ceiling_db is not None for part in parts)
-            delta = _gain_step(history, params.target_lufs, limiting)
-            # The miss comes from the speech (its limiter, its spectrum); the chime keeps its gain.
-            parts = [
-                _corrected(p, measured, master_peak, delta if p is parts[-1] else 0.0, params)
-                for p in parts
-            ]
+            plr = measured.true_peak_dbtp - measured.integrated_lufs
+            history.append((parts[-1].level.drive_db, plr))
+            parts = _corrected(parts, correction(measured, _target(params), history))
         _verify(master_tmp, mp3_tmp, params)
     return ProcessedClip(
         master=master,
@@ -151,10 +144,12 @@ def _plan(path: Path, params: ClipChainParams, *, trim: bool, what: str) -> _Par
         raise MediaError(f"{what} quá ngắn để chuẩn hoá (dưới 0,4 giây)", code="too_short")
     if found.loudness is None or found.loudness.integrated_lufs <= SILENT_LUFS:
         raise MediaError(f"{what} toàn im lặng", code="silent")
-    gain = params.target_lufs - found.loudness.integrated_lufs
-    ceiling = params.true_peak_dbtp - FIRST_LIMITER_MARGIN_DB
-    needs_limiter = found.loudness.true_peak_dbtp + gain > ceiling
-    return _Part(path, start, end, gain, ceiling if needs_limiter else None)
+    level = initial_level(found.loudness, _target(params))
+    return _Part(path, start, end, found.loudness.true_peak_dbtp, level)
+
+
+def _target(params: ClipChainParams) -> Target:
+    return Target(params.target_lufs, params.true_peak_dbtp, LOUDNESS_TOLERANCE_LU)
 
 
 def _speech_bounds(found: Scan) -> tuple[float, float]:
@@ -173,54 +168,28 @@ def _atrim(start: float, end: float) -> str:
     return f"atrim=start={start:.4f}:end={end:.4f},asetpts=PTS-STARTPTS"
 
 
-def _gain_step(history: list[tuple[float, float]], target: float, limiting: bool) -> float:
-    """The gain change that should land on `target`.
-
-    Under a limiter only part of a boost comes out (about 0.5-0.6 LU per dB on speech), so the
-    slope is guessed at first and then taken from the last two attempts (secant method).
-    """
-    gain, lufs = history[-1]
-    slope = LIMITED_SLOPE_GUESS if limiting else 1.0
-    if len(history) >= 2 and gain != history[-2][0]:
-        slope = min(1.0, max(0.25, (lufs - history[-2][1]) / (gain - history[-2][0])))
-    return (target - lufs) / slope
-
-
-def _corrected(
-    part: _Part, measured: Loudness, master_peak: float, delta: float, params: ClipChainParams
-) -> _Part:
-    """Move the gain by `delta`, and limit (harder) where the encoded peaks were or would be over.
-
-    MP3 coding noise raises peaks above the master's (over 4 dB on dense, clipped material), so
-    the ceiling leaves room for the overshoot actually measured.
-    """
-    overshoot = max(0.0, measured.true_peak_dbtp - master_peak)
-    safe_ceiling = params.true_peak_dbtp - max(FIRST_LIMITER_MARGIN_DB, overshoot + 0.3)
-    ceiling = part.limiter_ceiling_db
-    over_now = measured.true_peak_dbtp > params.true_peak_dbtp
-    over_next = measured.true_peak_dbtp + delta > params.true_peak_dbtp - 0.2
-    if over_now or (ceiling is None and over_next):
-        ceiling = safe_ceiling if ceiling is None else min(ceiling, safe_ceiling)
-    return replace(part, gain_db=part.gain_db + delta, limiter_ceiling_db=ceiling)
+def _corrected(parts: list[_Part], step: Correction) -> list[_Part]:
+    """The speech (last) sets the clip's loudness and PLR; a chime keeps its own level."""
+    *chimes, speech = parts
+    speech_level = speech.level.adjusted(step.speech_scale_db, step.speech_drive_db)
+    return [
+        *(replace(chime, level=chime.level.adjusted(step.other_scale_db)) for chime in chimes),
+        replace(speech, level=speech_level),
+    ]
 
 
 def _part_filters(index: int, part: _Part, params: ClipChainParams) -> str:
     layout = "mono" if params.channels == 1 else "stereo"
     filters = [*_shaping_filters(params)]
     filters.append(_atrim(part.start_s, part.end_s))
-    filters += [f"aresample={params.sample_rate}", f"volume={part.gain_db:.3f}dB"]
-    if part.limiter_ceiling_db is not None:
-        limit = max(0.0625, 10 ** (part.limiter_ceiling_db / 20))  # alimiter's lowest limit
-        filters.append(f"alimiter=limit={limit:.5f}:level=false:latency=true:attack=5:release=80")
+    filters.append(f"aresample={params.sample_rate}")
+    filters += level_filters(part.level, part.peak_dbtp, params.sample_rate)
     filters.append(f"aformat=sample_fmts=fltp:channel_layouts={layout}")
     return f"[{index}:a:0]{','.join(filters)}[p{index}]"
 
 
-def _render(parts: list[_Part], params: ClipChainParams, master: Path, mp3: Path) -> float:
-    """One ffmpeg run: parts -> concat -> pre-roll -> the FLAC master and the MP3.
-
-    Returns the master's sample peak (dBFS), measured on the way.
-    """
+def _render(parts: list[_Part], params: ClipChainParams, master: Path, mp3: Path) -> None:
+    """One ffmpeg run: parts -> concat -> pre-roll -> the FLAC master and the MP3."""
     inputs: list[str] = []
     for part in parts:
         inputs += ["-i", str(part.path.resolve())]
@@ -229,19 +198,15 @@ def _render(parts: list[_Part], params: ClipChainParams, master: Path, mp3: Path
     tail = f"concat=n={len(parts)}:v=0:a=1"
     if params.preroll_ms:
         tail += f",adelay=delays={params.preroll_ms}:all=1"
-    graph = ";".join(
-        [*chains, f"{labels}{tail},asplit=3[master][mp3][meter]", "[meter]volumedetect[peak]"]
-    )
+    graph = ";".join([*chains, f"{labels}{tail},asplit=2[master][mp3]"])
     rate, channels = str(params.sample_rate), str(params.channels)
-    log = tools.ffmpeg(
+    tools.ffmpeg(
         [*inputs, "-filter_complex", graph]
         + ["-map", "[master]", "-c:a", "flac", "-sample_fmt", "s16", "-ar", rate, "-ac", channels]
         + ["-f", "flac", "-y", str(master)]
         + ["-map", "[mp3]", "-c:a", "libmp3lame", "-b:a", f"{params.bitrate_kbps}k"]
         + ["-ar", rate, "-ac", channels, "-map_metadata", "-1", "-f", "mp3", "-y", str(mp3)]
-        + ["-map", "[peak]", "-f", "null", "-"]
     )
-    return parse_max_volume(log)
 
 
 def _meets_target(measured: Loudness, params: ClipChainParams) -> bool:

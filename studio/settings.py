@@ -63,6 +63,17 @@ class MediaSettings(BaseModel):
     max_upload_bytes: int = Field(default=50_000_000, ge=1_000)
     audio_url_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
+    @model_validator(mode="after")
+    def _reachable_loudness(self) -> MediaSettings:
+        # Below ~14 dB between the loudness target and the peak limit, MP3 coding overshoot on
+        # speech makes the target unreachable for many clips (measured: see docs/BENCHMARKS.md).
+        if self.true_peak_dbtp - self.target_lufs < 14.0:
+            raise ValueError(
+                "true_peak_dbtp must be at least 14 dB above target_lufs "
+                f"(got {self.target_lufs} LUFS / {self.true_peak_dbtp} dBTP)"
+            )
+        return self
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
