@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from studio.audit import Actor
-from studio.models import Station, User
+from studio.errors import InvalidInput
+from studio.models import MAX_ID, Station, User
 from studio.security import STATION_TOKEN_PREFIX, decode_access_token
 from studio.settings import Settings
 from studio.stations import station_for_token
 from studio.types import Role
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+# Beyond MAX_ID the database raises an overflow instead of finding nothing: refuse it as input.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Mã số (id)")]
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -47,7 +52,10 @@ class Principal:
     station: Station | None = None
 
 
-def _unauthenticated() -> HTTPException:
+STATION_TOKEN_READ_ONLY = "Mã truy cập của đài chỉ dùng để đọc thông tin của chính đài đó"
+
+
+def unauthenticated() -> HTTPException:
     return HTTPException(401, "Chưa đăng nhập hoặc phiên đăng nhập đã hết hạn")
 
 
@@ -55,22 +63,22 @@ def get_principal(
     session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
     if not token:
-        raise _unauthenticated()
+        raise unauthenticated()
     if token.startswith(STATION_TOKEN_PREFIX):
         station = station_for_token(session, token)
         session.commit()
         if station is None:
-            raise _unauthenticated()
+            raise unauthenticated()
         return Principal(station=station)
     claims = decode_access_token(token, settings.secret_key.get_secret_value())
     if claims is None:
-        raise _unauthenticated()
+        raise unauthenticated()
     user = session.get(User, claims.user_id)
     # End the read transaction: the connection goes back to the pool while this request waits
     # for a worker thread to run its route (under load, held connections exhaust the pool).
     session.commit()
     if user is None or not user.is_active:
-        raise _unauthenticated()
+        raise unauthenticated()
     return Principal(user=user)
 
 
@@ -79,7 +87,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 def get_current_user(principal: PrincipalDep) -> User:
     if principal.user is None:
-        raise HTTPException(403, "Mã truy cập của đài chỉ dùng để đọc thông tin của chính đài đó")
+        raise HTTPException(403, STATION_TOKEN_READ_ONLY)
     return principal.user
 
 
@@ -123,3 +131,36 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+async def refuse_nul(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it at the door instead of failing in the database
+    with a 500. Runs after FastAPI has read (and cached) the body."""
+    found = "\x00" in request.scope.get("path", "") or any(
+        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
+    )
+    content_type = request.headers.get("content-type", "")
+    if not found and "json" in content_type:
+        body = await request.body()
+        if b"\\u0000" in body:  # the only way JSON can carry a NUL
+            try:
+                found = _has_nul(json.loads(body))
+            except ValueError:
+                found = False  # malformed bodies are FastAPI's to refuse
+    elif not found and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        found = any(isinstance(v, str) and "\x00" in v for v in form.values())
+    if found:
+        raise InvalidInput("Dữ liệu gửi lên không được chứa ký tự NUL (\\0)")

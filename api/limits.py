@@ -40,19 +40,28 @@ class BodySizeLimit:
                 await _refuse(send, limit)
                 return
         received = 0
-        started = False
+        started = exceeded = refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, refused
+            if refused:
+                return
+            if exceeded and not started:
+                # FastAPI turns any failure while reading a body into its own 400: whatever the
+                # app answers to a body cut off at the limit, the answer is 413.
+                started = refused = True
+                await _refuse(send, limit)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from api import problems
+from api.deps import refuse_nul
 from api.limits import BodySizeLimit
 from api.routes import areas, audit, auth, bulletins, clips, health, stations, tts, users
 from studio.db import make_engine
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         overrides={"/recording": settings.media.max_upload_bytes + 64 * 1024},
     )
 
-    v1 = APIRouter(prefix=API_PREFIX)
+    v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])
     for module in (health, auth, users, areas, stations, bulletins, clips, tts, audit):
         v1.include_router(module.router)
     v1.include_router(bulletins.queue_router)

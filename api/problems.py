@@ -64,7 +64,11 @@ def problem(status: int, detail: str, code: str, **extra: Any) -> JSONResponse:
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(part) for part in loc if part not in ("body", "query", "path"))
+    # Only the first part says where the value came from: a field may well be named "body".
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts)
 
 
 def install(app: FastAPI) -> None:
@@ -86,7 +90,14 @@ def install(app: FastAPI) -> None:
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "Nội dung yêu cầu không phải JSON hợp lệ", "malformed_json")
         fields = ", ".join(dict.fromkeys(e["field"] or "(nội dung)" for e in errors))
-        return problem(422, f"Dữ liệu không hợp lệ ở: {fields}", "validation_failed", errors=errors)
+        detail = f"Dữ liệu không hợp lệ ở: {fields}"
+        # Our own validators speak Vietnamese: their reasons belong in the detail.
+        reasons = [
+            e["message"].removeprefix("Value error, ") for e in errors if e["type"] == "value_error"
+        ]
+        if reasons:
+            detail += ". " + "; ".join(dict.fromkeys(reasons))
+        return problem(422, detail, "validation_failed", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

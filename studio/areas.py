@@ -26,6 +26,14 @@ def get_area(session: Session, code: str) -> Area:
     return area
 
 
+def area_for_input(session: Session, code: str) -> Area:
+    """An area named in submitted data: unknown is invalid input (422), not a missing page."""
+    try:
+        return get_area(session, code)
+    except NotFound as exc:
+        raise InvalidInput(exc.message) from None
+
+
 def areas_by_codes(session: Session, codes: list[str]) -> list[Area]:
     unique = list(dict.fromkeys(codes))
     found = session.exec(select(Area).where(col(Area.code).in_(unique))).all()
@@ -98,7 +106,7 @@ def create_area(session: Session, actor: Actor, data: AreaCreate) -> Area:
         raise Conflict(f"Mã địa bàn {data.code!r} đã tồn tại")
     parent: Area | None = None
     if data.parent_code:
-        parent = get_area(session, data.parent_code)
+        parent = area_for_input(session, data.parent_code)
     if data.level is AreaLevel.commune and parent is None:
         raise InvalidInput("Xã/phường phải thuộc một tỉnh (parent_code)")
     if data.level is AreaLevel.province and parent is not None:

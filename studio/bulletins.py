@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from studio.areas import areas_by_codes
@@ -151,6 +152,10 @@ def _state(bulletin: Bulletin) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ content changes
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
+
+
 def _apply_content(
     session: Session, user: User, bulletin: Bulletin, content: BulletinContent
 ) -> None:
@@ -184,8 +189,10 @@ def _apply_content(
     bulletin.language = content.language
     bulletin.category = content.category
     bulletin.priority = content.priority
-    bulletin.valid_from = content.valid_from
-    bulletin.valid_until = content.valid_until
+    # In UTC from the start: the response and the version snapshot (and its digest) must read
+    # the same instant the same way as it comes back from the database later.
+    bulletin.valid_from = _utc(content.valid_from)
+    bulletin.valid_until = _utc(content.valid_until)
     bulletin.airing_times = content.airing.times
     bulletin.airing_days = content.airing.days
     bulletin.translation_of = content.translation_of
@@ -254,7 +261,11 @@ def update_bulletin(
     before = _state(bulletin)
     merged = content_of(session, bulletin).model_dump()
     merged.update(data.model_dump(exclude_unset=True))
-    content = BulletinContent.model_validate(merged)
+    try:
+        content = BulletinContent.model_validate(merged)
+    except ValidationError as exc:  # e.g. an explicit null for a field that cannot be empty
+        fields = ", ".join(dict.fromkeys(".".join(map(str, e["loc"])) for e in exc.errors()))
+        raise InvalidInput(f"Nội dung bản tin không hợp lệ ở: {fields}") from None
     if content == content_of(session, bulletin):
         raise InvalidInput("Không có thay đổi nào để lưu")
     if bulletin.status is not BulletinStatus.draft:

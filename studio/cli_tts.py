@@ -29,8 +29,9 @@ from studio.db import make_engine
 from studio.lexicon import entries_for
 from studio.models import RenderRequest
 from studio.render_jobs import claim, run_clip
+from studio.settings import Settings
 from studio.types import ClipStatus, Language
-from studio.voices import build_kit, first_voice, region_of
+from studio.voices import VoiceConfigError, VoiceKit, build_kit, first_voice, region_of
 from tts.base import EngineError
 from tts.frontend import normalize
 from tts.render import render_speech
@@ -46,6 +47,13 @@ STATUS_VI = {
 }
 
 
+def _kit(settings: Settings) -> VoiceKit:
+    try:
+        return build_kit(settings)
+    except VoiceConfigError as exc:
+        fail(str(exc))
+
+
 @tts_app.command("normalize")
 @friendly
 def tts_normalize(
@@ -55,7 +63,7 @@ def tts_normalize(
     segments: Annotated[bool, typer.Option(help="Show the segments and pauses")] = False,
 ) -> None:
     """Print exactly what the voice will read."""
-    kit = build_kit(load_settings())
+    kit = _kit(load_settings())
     chosen = voice or first_voice(kit, lang.value)
     with unit_of_work() as session:
         lexicon = entries_for(session, lang, set())
@@ -71,7 +79,7 @@ def tts_normalize(
 @friendly
 def tts_voices() -> None:
     """List the voices of the configured engine chains, in the order they are tried."""
-    kit = build_kit(load_settings())
+    kit = _kit(load_settings())
     table = Table("language", "engine", "voice", "gender", "description")
     for language in ("vi", "km"):
         for engine, voice in kit.chain.voices(language):
@@ -90,7 +98,7 @@ def tts_say(
 ) -> None:
     """Speak a text through the front-end, the engine chain and the broadcast chain."""
     settings = load_settings()
-    kit = build_kit(settings)
+    kit = _kit(settings)
     if output.suffix.lower() != (".wav" if raw else ".mp3"):
         fail(f"tệp đầu ra phải có đuôi {'.wav' if raw else '.mp3'}")
     try:
@@ -132,7 +140,7 @@ def bulletin_render(
 ) -> None:
     """Render the current version of each bulletin now, with a progress bar."""
     settings = load_settings()
-    kit = build_kit(settings)
+    kit = _kit(settings)
     queued: list[tuple[int, int]] = []
     with unit_of_work() as session:
         actor = _actor(session, as_user)
@@ -151,7 +159,10 @@ def bulletin_render(
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
         )
-        with Progress(*columns, console=out, transient=True) as progress:
+        # Only on a terminal: in logs and pipes the result lines are the whole output.
+        with Progress(
+            *columns, console=out, transient=True, disable=not out.is_terminal
+        ) as progress:
             task = progress.add_task("Đang tạo âm thanh", total=len(queued))
             results = []
             for bulletin_id, clip_id in queued:

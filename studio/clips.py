@@ -120,9 +120,8 @@ def accept_recording(
             info = inspect_recording(upload, max_duration_s, max_bytes)
         except MediaError as exc:
             raise InvalidInput(exc.message) from None
-        inbox = kit.work_dir / "uploads"
-        inbox.mkdir(parents=True, exist_ok=True)
-        kept = inbox / f"{uuid.uuid4().hex}{suffix}"
+        kit.uploads.mkdir(parents=True, exist_ok=True)
+        kept = kit.uploads / f"{uuid.uuid4().hex}{suffix}"
         shutil.move(str(upload), kept)
     finally:
         upload.unlink(missing_ok=True)
@@ -136,7 +135,8 @@ def accept_recording(
         status=ClipStatus.rendering,
         created_by_id=user.id,
         request={
-            "upload": str(kept),
+            # The name only: the API and the job runner may see the var dir at different paths.
+            "upload": kept.name,
             "filename": Path(filename).name[:200],
             "duration_s": round(info.duration_s, 3),
         },

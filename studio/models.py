@@ -30,6 +30,9 @@ from studio.types import (
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 MOUNT_PATTERN = r"^/[A-Za-z0-9_.-]{1,60}$"
 _ZONES = available_timezones()
+# Ids are INTEGER columns (int4 on PostgreSQL): a bigger value makes the database raise an
+# overflow instead of matching nothing, so it is refused as input.
+MAX_ID = 2**31 - 1
 
 
 def _ts(**kw: Any) -> Any:
@@ -45,7 +48,7 @@ class AreaBase(SQLModel):
     code: str = Field(
         min_length=1,
         max_length=64,
-        regex=CODE_PATTERN,
+        schema_extra={"pattern": CODE_PATTERN},
         sa_type=sa.String(64),
         description="Administrative code, kept as data (e.g. 2025 merged-province codes).",
     )
@@ -55,7 +58,7 @@ class AreaBase(SQLModel):
 
 
 class AreaCreate(SQLModel):
-    code: str = Field(min_length=1, max_length=64, regex=CODE_PATTERN)
+    code: str = Field(min_length=1, max_length=64, schema_extra={"pattern": CODE_PATTERN})
     name: str = Field(min_length=1, max_length=200)
     level: AreaLevel
     parent_code: str | None = Field(default=None, max_length=64)
@@ -97,13 +100,13 @@ def _check_zone(value: str | None) -> str | None:
 
 
 class StationCreate(SQLModel):
-    code: str = Field(min_length=1, max_length=64, regex=CODE_PATTERN)
+    code: str = Field(min_length=1, max_length=64, schema_extra={"pattern": CODE_PATTERN})
     name: str = Field(min_length=1, max_length=200)
     area_code: str = Field(min_length=1, max_length=64)
     kind: StationKind = StationKind.loudspeaker_cluster
     languages: list[Language] = Field(default_factory=lambda: [Language.vi], max_length=4)
     timezone: str = DEFAULT_TIMEZONE
-    mount: str | None = Field(default=None, regex=MOUNT_PATTERN)
+    mount: str | None = Field(default=None, schema_extra={"pattern": MOUNT_PATTERN})
     enabled: bool = True
 
     _langs = field_validator("languages")(_check_languages)
@@ -116,7 +119,7 @@ class StationUpdate(SQLModel):
     kind: StationKind | None = None
     languages: list[Language] | None = Field(default=None, max_length=4)
     timezone: str | None = None
-    mount: str | None = Field(default=None, regex=MOUNT_PATTERN)
+    mount: str | None = Field(default=None, schema_extra={"pattern": MOUNT_PATTERN})
     enabled: bool | None = None
 
     _langs = field_validator("languages")(_check_languages)
@@ -173,7 +176,9 @@ class StationTokenIssued(SQLModel):
 
 # ---------------------------------------------------------------- users
 class UserCreate(SQLModel):
-    username: str = Field(min_length=3, max_length=64, regex=r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+    username: str = Field(
+        min_length=3, max_length=64, schema_extra={"pattern": r"^[a-z0-9][a-z0-9_.-]{2,63}$"}
+    )
     full_name: str = Field(default="", max_length=200)
     password: str = Field(min_length=10, max_length=256)
     role: Role
@@ -239,7 +244,7 @@ class BulletinContent(SQLModel):
     airing: AiringRule = Field(default_factory=AiringRule)
     target_station_codes: list[str] = Field(default_factory=list, max_length=1000)
     target_area_codes: list[str] = Field(default_factory=list, max_length=1000)
-    translation_of: int | None = Field(default=None, ge=1)
+    translation_of: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class BulletinCreate(BulletinContent):
@@ -260,7 +265,7 @@ class BulletinUpdate(SQLModel):
     airing: AiringRule | None = None
     target_station_codes: list[str] | None = Field(default=None, max_length=1000)
     target_area_codes: list[str] | None = Field(default=None, max_length=1000)
-    translation_of: int | None = Field(default=None, ge=1)
+    translation_of: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 def _check_content(content: BulletinContent) -> None:

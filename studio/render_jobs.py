@@ -111,7 +111,9 @@ def run_clip(engine: Engine, kit: VoiceKit, clip_id: int) -> ClipStatus:
             clip = session.get(Clip, clip_id)
             assert clip is not None
             if clip.source is ClipSource.recording:
-                job: Any = ("recording", Path(str(clip.request.get("upload", ""))))
+                # Older rows hold a full path: only its name is trusted, inside the inbox.
+                name = Path(str(clip.request.get("upload", ""))).name
+                job: Any = ("recording", kit.uploads / name)
             else:
                 job = ("tts", _tts_inputs(session, clip))
         try:
@@ -123,7 +125,9 @@ def run_clip(engine: Engine, kit: VoiceKit, clip_id: int) -> ClipStatus:
             message = getattr(exc, "message", None) or str(exc)
             outcome = Outcome(ClipStatus.failed, {"error": message})
         _finish(engine, clip_id, outcome)
-        if job[0] == "recording" and outcome.status is ClipStatus.ready:
+        if job[0] == "recording":
+            # The outcome is final either way (a failed recording is replaced by a new upload,
+            # never retried), so the upload would otherwise stay in the inbox for good.
             job[1].unlink(missing_ok=True)
         return outcome.status
     finally:

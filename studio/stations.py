@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import Session, col, select
 
-from studio.areas import get_area
+from studio.areas import area_for_input
 from studio.audit import Actor, record
 from studio.errors import Conflict, NotFound
 from studio.models import (
@@ -73,7 +73,7 @@ def _check_mount_free(session: Session, mount: str, station_id: int | None) -> N
 def create_station(session: Session, actor: Actor, data: StationCreate) -> Station:
     if session.exec(select(Station).where(Station.code == data.code)).first():
         raise Conflict(f"Mã đài {data.code!r} đã tồn tại")
-    area = get_area(session, data.area_code)
+    area = area_for_input(session, data.area_code)
     mount = data.mount or default_mount(data.code)
     _check_mount_free(session, mount, None)
     assert area.id is not None
@@ -98,7 +98,7 @@ def update_station(session: Session, actor: Actor, code: str, data: StationUpdat
     before = _snapshot(station)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("area_code") is not None:
-        area = get_area(session, changes.pop("area_code"))
+        area = area_for_input(session, changes.pop("area_code"))
         assert area.id is not None
         station.area_id = area.id
     changes.pop("area_code", None)
@@ -131,6 +131,9 @@ def delete_station(session: Session, actor: Actor, code: str) -> None:
         raise Conflict(f"Đài {code!r} là đích của bản tin; hãy tắt (enabled=false) thay vì xóa")
     for token in session.exec(select(StationToken).where(StationToken.station_id == station.id)):
         session.delete(token)
+    # No ORM relationship tells the unit of work to delete the tokens first: flush them now, or
+    # the station row may go first and break the foreign key.
+    session.flush()
     record(session, actor, "station.delete", "station", station.code, before=_snapshot(station))
     session.delete(station)
     session.flush()

@@ -19,6 +19,10 @@ from tts.frontend import FRONTEND_VERSION, Region
 ENGINE_NAMES = ("edge", "espeak")
 
 
+class VoiceConfigError(ValueError):
+    """The TTS settings name an engine or voice that does not exist (message in Vietnamese)."""
+
+
 @dataclass(frozen=True)
 class VoiceKit:
     chain: EngineChain
@@ -27,6 +31,11 @@ class VoiceKit:
     work_dir: Path
     preferred_voices: dict[str, str]
     rate_percent: int
+
+    @property
+    def uploads(self) -> Path:
+        """Accepted recordings waiting for the clip chain."""
+        return self.work_dir / "uploads"
 
 
 def build_engines(settings: Settings) -> dict[str, Engine]:
@@ -38,10 +47,16 @@ def build_engines(settings: Settings) -> dict[str, Engine]:
 
 
 def build_kit(settings: Settings) -> VoiceKit:
-    engines = build_engines(settings)
+    try:
+        engines = build_engines(settings)
+    except ValueError as exc:  # e.g. LOA_TTS__ESPEAK_VOICE names no espeak-ng voice
+        raise VoiceConfigError(f"cấu hình giọng đọc sai: {exc}") from exc
     unknown = {n for names in settings.tts.chains.values() for n in names} - set(engines)
     if unknown:
-        raise ValueError(f"unknown TTS engines in LOA_TTS__CHAINS: {sorted(unknown)}")
+        raise VoiceConfigError(
+            f"LOA_TTS__CHAINS có bộ đọc không tồn tại: {', '.join(sorted(unknown))} "
+            f"(chỉ có: {', '.join(ENGINE_NAMES)})"
+        )
     chain = EngineChain(
         {lang: [engines[n] for n in names] for lang, names in settings.tts.chains.items()}
     )

@@ -5,7 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CurrentUser, PageDep, ReviewerUser, SessionDep, SettingsDep, actor_for
+from api.deps import (
+    CurrentUser,
+    IdPath,
+    PageDep,
+    ReviewerUser,
+    SessionDep,
+    SettingsDep,
+    actor_for,
+)
 from studio import bulletin_queries as queries
 from studio import bulletins
 from studio.models import (
@@ -78,13 +86,13 @@ def list_bulletins(
 
 
 @router.get("/{bulletin_id}", response_model=BulletinPublic)
-def get_bulletin(bulletin_id: int, user: CurrentUser, session: SessionDep) -> BulletinPublic:
+def get_bulletin(bulletin_id: IdPath, user: CurrentUser, session: SessionDep) -> BulletinPublic:
     return queries.to_public(session, queries.require_visible(session, user, bulletin_id))
 
 
 @router.patch("/{bulletin_id}", response_model=BulletinPublic)
 def update_bulletin(
-    bulletin_id: int, data: BulletinUpdate, user: CurrentUser, session: SessionDep
+    bulletin_id: IdPath, data: BulletinUpdate, user: CurrentUser, session: SessionDep
 ) -> BulletinPublic:
     """Edit. A submitted, rejected or approved bulletin gets a new version back in draft."""
     bulletin = bulletins.update_bulletin(session, actor_for(user), bulletin_id, data)
@@ -93,7 +101,7 @@ def update_bulletin(
 
 
 @router.post("/{bulletin_id}/submit", response_model=BulletinPublic)
-def submit(bulletin_id: int, user: CurrentUser, session: SessionDep) -> BulletinPublic:
+def submit(bulletin_id: IdPath, user: CurrentUser, session: SessionDep) -> BulletinPublic:
     bulletin = bulletins.submit(session, actor_for(user), bulletin_id)
     session.commit()
     return queries.to_public(session, bulletin)
@@ -101,7 +109,7 @@ def submit(bulletin_id: int, user: CurrentUser, session: SessionDep) -> Bulletin
 
 @router.post("/{bulletin_id}/approve", response_model=BulletinPublic)
 def approve(
-    bulletin_id: int, data: ApproveRequest, user: ReviewerUser, session: SessionDep
+    bulletin_id: IdPath, data: ApproveRequest, user: ReviewerUser, session: SessionDep
 ) -> BulletinPublic:
     """Approve the exact version (and clip) the approver read and heard."""
     bulletin = bulletins.approve(
@@ -113,7 +121,7 @@ def approve(
 
 @router.post("/{bulletin_id}/reject", response_model=BulletinPublic)
 def reject(
-    bulletin_id: int, data: RejectRequest, user: ReviewerUser, session: SessionDep
+    bulletin_id: IdPath, data: RejectRequest, user: ReviewerUser, session: SessionDep
 ) -> BulletinPublic:
     bulletin = bulletins.reject(session, actor_for(user), bulletin_id, data.version, data.reason)
     session.commit()
@@ -122,7 +130,7 @@ def reject(
 
 @router.post("/{bulletin_id}/withdraw", response_model=BulletinPublic)
 def withdraw(
-    bulletin_id: int, data: WithdrawRequest, user: CurrentUser, session: SessionDep
+    bulletin_id: IdPath, data: WithdrawRequest, user: CurrentUser, session: SessionDep
 ) -> BulletinPublic:
     bulletin = bulletins.withdraw(session, actor_for(user), bulletin_id, data.reason)
     session.commit()
@@ -131,7 +139,7 @@ def withdraw(
 
 @router.get("/{bulletin_id}/versions", response_model=list[BulletinVersionPublic])
 def versions(
-    bulletin_id: int, user: CurrentUser, session: SessionDep
+    bulletin_id: IdPath, user: CurrentUser, session: SessionDep
 ) -> list[BulletinVersionPublic]:
     queries.require_visible(session, user, bulletin_id)
     return [
@@ -141,7 +149,7 @@ def versions(
 
 
 @router.get("/{bulletin_id}/reviews", response_model=list[ReviewPublic])
-def reviews(bulletin_id: int, user: CurrentUser, session: SessionDep) -> list[ReviewPublic]:
+def reviews(bulletin_id: IdPath, user: CurrentUser, session: SessionDep) -> list[ReviewPublic]:
     queries.require_visible(session, user, bulletin_id)
     return [
         ReviewPublic.model_validate(r, from_attributes=True)
@@ -150,7 +158,7 @@ def reviews(bulletin_id: int, user: CurrentUser, session: SessionDep) -> list[Re
 
 
 @router.get("/{bulletin_id}/history", response_model=list[AuditEventPublic])
-def history(bulletin_id: int, user: CurrentUser, session: SessionDep) -> list[AuditEventPublic]:
+def history(bulletin_id: IdPath, user: CurrentUser, session: SessionDep) -> list[AuditEventPublic]:
     queries.require_visible(session, user, bulletin_id)
     return [
         AuditEventPublic.model_validate(e, from_attributes=True)

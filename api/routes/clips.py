@@ -8,11 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
 
-from api.deps import CurrentUser, SessionDep, SettingsDep, actor_for, oauth2_scheme
+from api.deps import (
+    STATION_TOKEN_READ_ONLY,
+    CurrentUser,
+    IdPath,
+    SessionDep,
+    SettingsDep,
+    actor_for,
+    oauth2_scheme,
+    unauthenticated,
+)
 from studio import bulletin_queries as queries
-from studio import clips
+from studio import clips, stations
 from studio.models import Clip, ClipPublic, RenderRequest, User
-from studio.security import decode_access_token
+from studio.security import STATION_TOKEN_PREFIX, decode_access_token
 from studio.settings import Settings
 from studio.types import ClipStatus
 from studio.voices import VoiceKit, build_kit
@@ -45,7 +54,7 @@ def _public(settings: Settings, clip: Clip) -> ClipPublic:
     status_code=status.HTTP_202_ACCEPTED,
 )
 def render(
-    bulletin_id: int,
+    bulletin_id: IdPath,
     data: RenderRequest,
     user: CurrentUser,
     session: SessionDep,
@@ -64,7 +73,7 @@ def render(
     status_code=status.HTTP_202_ACCEPTED,
 )
 def upload_recording(
-    bulletin_id: int,
+    bulletin_id: IdPath,
     file: UploadFile,
     user: CurrentUser,
     session: SessionDep,
@@ -100,7 +109,7 @@ def upload_recording(
 
 @router.get("/bulletins/{bulletin_id}/clips", response_model=list[ClipPublic])
 def list_clips(
-    bulletin_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    bulletin_id: IdPath, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> list[ClipPublic]:
     queries.require_visible(session, user, bulletin_id)
     return [_public(settings, c) for c in clips.clips_of(session, bulletin_id)]
@@ -108,7 +117,7 @@ def list_clips(
 
 @router.get("/clips/{clip_id}", response_model=ClipPublic)
 def get_clip(
-    clip_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    clip_id: IdPath, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> ClipPublic:
     clip = clips.get_clip(session, clip_id)
     queries.require_visible(session, user, clip.bulletin_id)
@@ -121,7 +130,7 @@ def get_clip(
     responses={200: {"content": {"audio/mpeg": {}}}, 206: {"description": "Range"}},
 )
 def clip_audio(
-    clip_id: int,
+    clip_id: IdPath,
     session: SessionDep,
     settings: SettingsDep,
     kit: KitDep,
@@ -132,15 +141,22 @@ def clip_audio(
     """The broadcast MP3, with HTTP Range support. Authorised by a Bearer token, or by the
     signed `exp`/`sig` query of the clip's `audio_url` (for browser audio players)."""
     secret = settings.secret_key.get_secret_value()
-    clip = clips.get_clip(session, clip_id)
+    # Who asks is settled before the clip is looked up: anonymous callers learn nothing.
+    user: User | None = None
     if exp is not None and sig is not None:
         if not clips.verify_audio_signature(secret, clip_id, exp, sig):
             raise HTTPException(403, "Đường dẫn âm thanh đã hết hạn hoặc không hợp lệ")
     else:
+        if token and token.startswith(STATION_TOKEN_PREFIX):
+            # Same answers as every other route: a valid station token is known but not allowed.
+            valid = stations.station_for_token(session, token) is not None
+            raise HTTPException(403, STATION_TOKEN_READ_ONLY) if valid else unauthenticated()
         claims = decode_access_token(token, secret) if token else None
         user = session.get(User, claims.user_id) if claims else None
         if user is None or not user.is_active:
-            raise HTTPException(401, "Chưa đăng nhập hoặc phiên đăng nhập đã hết hạn")
+            raise unauthenticated()
+    clip = clips.get_clip(session, clip_id)
+    if user is not None:
         queries.require_visible(session, user, clip.bulletin_id)
     if clip.status is not ClipStatus.ready or clip.sha256 is None:
         raise HTTPException(409, "Bản âm thanh chưa sẵn sàng")

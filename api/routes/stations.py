@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from api.deps import AdminUser, CurrentUser, PageDep, PrincipalDep, SessionDep, actor_for
+from api.deps import (
+    AdminUser,
+    CurrentUser,
+    IdPath,
+    PageDep,
+    PrincipalDep,
+    SessionDep,
+    actor_for,
+)
 from studio import stations
 from studio.models import (
     Page,
@@ -80,7 +88,7 @@ def issue_token(
 
 
 @router.delete("/{code}/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(code: str, token_id: int, admin: AdminUser, session: SessionDep) -> Response:
+def revoke_token(code: str, token_id: IdPath, admin: AdminUser, session: SessionDep) -> Response:
     stations.revoke_token(session, actor_for(admin), code, token_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

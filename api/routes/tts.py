@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import AdminUser, CurrentUser, SessionDep, actor_for
+from api.deps import AdminUser, CurrentUser, IdPath, SessionDep, actor_for
 from api.routes.clips import KitDep
 from studio import lexicon
 from studio.areas import get_area
@@ -95,7 +95,7 @@ def add_lexicon(
 
 
 @router.delete("/lexicon/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_lexicon(entry_id: int, admin: AdminUser, session: SessionDep) -> Response:
+def delete_lexicon(entry_id: IdPath, admin: AdminUser, session: SessionDep) -> Response:
     lexicon.delete_entry(session, actor_for(admin), entry_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import AdminUser, PageDep, SessionDep, actor_for
+from api.deps import AdminUser, IdPath, PageDep, SessionDep, actor_for
 from studio import users
 from studio.models import Page, UserCreate, UserPublic, UserUpdate
 
@@ -28,13 +28,13 @@ def create_user(data: UserCreate, admin: AdminUser, session: SessionDep) -> User
 
 
 @router.get("/{user_id}", response_model=UserPublic)
-def get_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserPublic:
+def get_user(user_id: IdPath, admin: AdminUser, session: SessionDep) -> UserPublic:
     return users.to_public(session, users.get_user(session, user_id))
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
 def update_user(
-    user_id: int, data: UserUpdate, admin: AdminUser, session: SessionDep
+    user_id: IdPath, data: UserUpdate, admin: AdminUser, session: SessionDep
 ) -> UserPublic:
     user = users.update_user(session, actor_for(admin), user_id, data)
     session.commit()

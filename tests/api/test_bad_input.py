@@ -1,0 +1,601 @@
+"""Bad input on every write route: a clear Vietnamese problem, never a 500, nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.main import create_app
+from studio import bulletins, migrate
+from studio.audit import Actor
+from studio.db import make_engine
+from studio.settings import Environment, Settings
+from tests import pg
+from tests.api.api_support import API, assert_problem, bulletin_body, counts, wav_bytes
+from tests.conftest import auth
+from tests.factories import PASSWORD, SECRET, World, build_world, make_bulletin
+from tests.voices_support import offline, with_media
+
+SQL = "'; DROP TABLE bulletin; --"
+TEN_MB = 10 * 1024 * 1024
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # A small upload limit so that a 10 MB recording is over it too.
+    return with_media(offline(settings), max_upload_bytes=2_000_000)
+
+
+@dataclass
+class Target:
+    """The ids a route needs: a draft and a submitted bulletin by editor_a, for station sa."""
+
+    draft: int
+    submitted: int
+    editor_b: int
+
+
+@pytest.fixture
+def target(session: Session, world: World) -> Target:
+    draft = make_bulletin(session, world["editor_a"])
+    submitted = make_bulletin(session, world["editor_a"], title="Tin chờ duyệt")
+    session.flush()
+    assert draft.id is not None
+    assert submitted.id is not None
+    bulletins.submit(session, Actor(user=world["editor_a"]), submitted.id)
+    session.commit()
+    assert world["editor_b"].id is not None
+    return Target(draft.id, submitted.id, world["editor_b"].id)
+
+
+@pytest.fixture
+def admin(world: World) -> dict[str, str]:
+    return auth(world["admin"])
+
+
+class Refuse(Protocol):
+    def __call__(
+        self, method: str, url: str, status: int, code: str | None = None, **kw: Any
+    ) -> httpx.Response: ...
+
+
+@pytest.fixture
+def refused(client: TestClient, engine: Engine, admin: dict[str, str]) -> Refuse:
+    """Send a request that must be refused; check the problem and that nothing was written."""
+
+    def send(
+        method: str, url: str, status: int, code: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        before = counts(engine)
+        headers = {**admin, **kw.pop("headers", {})}
+        response: httpx.Response = client.request(method, url, headers=headers, **kw)
+        assert_problem(response, status, code)
+        assert counts(engine) == before, f"{method} {url} wrote something"
+        return response
+
+    return send
+
+
+# ------------------------------------------------------------------ routes that write
+JSON_WRITES: list[tuple[str, str]] = [
+    ("POST", "/users"),
+    ("PATCH", "/users/{editor_b}"),
+    ("POST", "/areas"),
+    ("PATCH", "/areas/A"),
+    ("POST", "/stations"),
+    ("PATCH", "/stations/sa"),
+    ("POST", "/stations/sa/tokens"),
+    ("POST", "/bulletins"),
+    ("PATCH", "/bulletins/{draft}"),
+    ("POST", "/bulletins/{submitted}/approve"),
+    ("POST", "/bulletins/{submitted}/reject"),
+    ("POST", "/bulletins/{draft}/withdraw"),
+    ("POST", "/bulletins/{draft}/render"),
+    ("POST", "/tts/preview"),
+    ("POST", "/lexicon"),
+]
+OTHER_WRITES: list[tuple[str, str]] = [
+    ("POST", "/auth/token"),
+    ("POST", "/bulletins/{draft}/recording"),
+    ("POST", "/bulletins/{draft}/submit"),
+    ("DELETE", "/areas/B"),
+    ("DELETE", "/stations/sb"),
+    ("DELETE", "/stations/sa/tokens/1"),
+    ("DELETE", "/lexicon/1"),
+]
+
+
+def url(template: str, target: Target) -> str:
+    return API + template.format(
+        draft=target.draft, submitted=target.submitted, editor_b=target.editor_b
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_WRITES + OTHER_WRITES)
+def test_a_10_mb_body_is_413_before_anything_reads_it(
+    refused: Refuse, target: Target, method: str, path: str
+) -> None:
+    body = b"{" + b" " * TEN_MB + b"}"
+    detail = refused(
+        method,
+        url(path, target),
+        413,
+        "too_large",
+        content=body,
+        headers={"content-type": "application/json"},
+    ).json()["detail"]
+    assert "vượt quá giới hạn" in detail
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/bulletins"), ("PATCH", "/users/{editor_b}")]
+)
+def test_a_10_mb_body_without_a_length_is_413_too(
+    refused: Refuse, target: Target, method: str, path: str
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"title": "'
+        for _ in range(10):
+            yield b"a" * 1024 * 1024
+        yield b'"}'
+
+    refused(
+        method,
+        url(path, target),
+        413,
+        "too_large",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
+
+
+def test_a_10_mb_recording_is_413(refused: Refuse, target: Target) -> None:
+    files = {"file": ("lon.wav", b"\0" * TEN_MB, "audio/wav")}
+    refused("POST", url("/bulletins/{draft}/recording", target), 413, "too_large", files=files)
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_WRITES)
+def test_invalid_utf8_is_400(refused: Refuse, target: Target, method: str, path: str) -> None:
+    body = b'{"title": "Th\xf4ng b\xe1o", "name": "\xff\xfe"}'  # Latin-1, not UTF-8
+    detail = refused(
+        method,
+        url(path, target),
+        400,
+        content=body,
+        headers={"content-type": "application/json"},
+    ).json()["detail"]
+    assert detail in (
+        "Không đọc được nội dung yêu cầu (JSON hoặc UTF-8 sai)",
+        "Nội dung yêu cầu không phải JSON hợp lệ",
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_WRITES)
+def test_malformed_json_is_400(refused: Refuse, target: Target, method: str, path: str) -> None:
+    for body in (b'{"title": ', b"{'title': 'x'}", b'{"a": 1,}', b"NaN]"):
+        refused(
+            method,
+            url(path, target),
+            400,
+            "malformed_json",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+
+
+# ------------------------------------------------------------------ missing and wrong fields
+def _fields(response: httpx.Response) -> set[str]:
+    return {e["field"] for e in response.json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/users", {"username", "password", "role"}),
+        ("/areas", {"code", "name", "level"}),
+        ("/stations", {"code", "name", "area_code"}),
+        ("/bulletins", {"title", "body", "language"}),
+        ("/bulletins/{submitted}/approve", {"version"}),
+        ("/bulletins/{submitted}/reject", {"version", "reason"}),
+        ("/tts/preview", {"text", "language"}),
+        ("/lexicon", {"language", "term", "reading"}),
+    ],
+)
+def test_missing_fields_are_named(
+    refused: Refuse, target: Target, path: str, fields: set[str]
+) -> None:
+    response = refused("POST", url(path, target), 422, "validation_failed", json={})
+    assert _fields(response) == fields
+    for field in fields:
+        assert field in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/users", "/bulletins", "/bulletins/{submitted}/approve", "/bulletins/{draft}/withdraw"],
+)
+def test_no_body_at_all_is_422(refused: Refuse, target: Target, path: str) -> None:
+    refused("POST", url(path, target), 422, "validation_failed")
+
+
+def test_login_without_fields_is_422(refused: Refuse) -> None:
+    response = refused("POST", f"{API}/auth/token", 422, "validation_failed", data={})
+    assert _fields(response) == {"username", "password"}
+
+
+WRONG_VALUES: list[tuple[str, str, dict[str, Any], str]] = [
+    ("POST", "/bulletins", bulletin_body(language="fr"), "language"),
+    ("POST", "/bulletins", bulletin_body(priority="urgent"), "priority"),
+    ("POST", "/bulletins", bulletin_body(category="sport"), "category"),
+    ("PATCH", "/bulletins/{draft}", {"language": "fr"}, "language"),
+    ("PATCH", "/bulletins/{draft}", {"priority": "urgent"}, "priority"),
+    ("POST", "/users", {"username": "moi", "password": "x" * 12, "role": "root"}, "role"),
+    ("PATCH", "/users/{editor_b}", {"role": "root"}, "role"),
+    ("POST", "/areas", {"code": "H1", "name": "Huyện", "level": "district"}, "level"),
+    ("POST", "/stations", {"code": "s9", "name": "Loa", "area_code": "A", "kind": "tv"}, "kind"),
+    ("PATCH", "/stations/sa", {"languages": ["vi", "fr"]}, "languages.1"),
+    ("POST", "/tts/preview", {"text": "Xin chào", "language": "fr"}, "language"),
+    ("POST", "/lexicon", {"language": "fr", "term": "UBND", "reading": "ủy ban"}, "language"),
+    # Wrong types.
+    ("POST", "/bulletins", bulletin_body(title=123), "title"),
+    ("POST", "/bulletins", bulletin_body(target_station_codes="sa"), "target_station_codes"),
+    ("POST", "/bulletins", bulletin_body(airing={"times": "nhiều"}), "airing.times"),
+    ("POST", "/bulletins", bulletin_body(airing={"times": 101}), "airing.times"),
+    ("POST", "/bulletins", bulletin_body(translation_of=10**30), "translation_of"),
+    ("POST", "/bulletins", bulletin_body(valid_from="ngày mai"), "valid_from"),
+    ("PATCH", "/bulletins/{draft}", {"title": ""}, "title"),
+    ("POST", "/bulletins/{submitted}/approve", {"version": "một"}, "version"),
+    ("POST", "/bulletins/{submitted}/approve", {"version": 0}, "version"),
+    ("POST", "/bulletins/{submitted}/reject", {"version": 1, "reason": ["x"]}, "reason"),
+    ("POST", "/users", {"username": "Ab", "password": "x" * 12, "role": "admin"}, "username"),
+    ("POST", "/users", {"username": "moi", "password": "ngan", "role": "admin"}, "password"),
+    (
+        "POST",
+        "/users",
+        {"username": "moi", "password": "x" * 12, "role": "editor", "area_codes": "A"},
+        "area_codes",
+    ),
+    ("PATCH", "/users/{editor_b}", {"is_active": "có"}, "is_active"),
+    ("PATCH", "/stations/sa", {"enabled": "có"}, "enabled"),
+    ("PATCH", "/stations/sa", {"mount": "khong-co-gach"}, "mount"),
+    ("POST", "/areas", {"code": "a b", "name": "Xã", "level": "province"}, "code"),
+    ("POST", "/bulletins/{draft}/render", {"rate_percent": 500}, "rate_percent"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), WRONG_VALUES)
+def test_wrong_values_and_types_are_422_naming_the_field(
+    refused: Refuse, target: Target, method: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    response = refused(method, url(path, target), 422, "validation_failed", json=body)
+    assert field in _fields(response)
+    assert field in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [[1, 2], "một chuỗi", 42, None],
+    ids=["list", "string", "number", "null"],
+)
+def test_a_body_that_is_not_an_object_is_422(refused: Refuse, body: Any) -> None:
+    refused("POST", f"{API}/bulletins", 422, "validation_failed", json=body)
+
+
+@pytest.mark.parametrize("field", ["title", "body", "language", "airing", "target_station_codes"])
+def test_explicit_null_on_edit_is_422_not_500(refused: Refuse, target: Target, field: str) -> None:
+    detail = refused(
+        "PATCH", url("/bulletins/{draft}", target), 422, "invalid_input", json={field: None}
+    ).json()["detail"]
+    assert field in detail
+
+
+# ------------------------------------------------------------------ time windows and targets
+NAIVE = "2026-12-01T17:00:00"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"valid_from": NAIVE},
+        {"valid_until": NAIVE},
+        {"valid_from": "2026-12-02T00:00:00+07:00", "valid_until": "2026-12-01T00:00:00+07:00"},
+        {"valid_from": "2026-12-01T00:00:00+07:00", "valid_until": "2026-11-30T17:00:00Z"},
+    ],
+    ids=["naive-from", "naive-until", "until-before-from", "until-equals-from"],
+)
+def test_bad_validity_windows_are_422(
+    refused: Refuse, target: Target, extra: dict[str, str]
+) -> None:
+    created = refused(
+        "POST", f"{API}/bulletins", 422, "validation_failed", json=bulletin_body(**extra)
+    )
+    edited = refused("PATCH", url("/bulletins/{draft}", target), 422, "invalid_input", json=extra)
+    for response in (created, edited):
+        detail = response.json()["detail"]
+        assert "múi giờ" in detail or "valid_until phải sau valid_from" in detail
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ({"target_station_codes": ["sa", "khong-co"]}, "Không tìm thấy đài: khong-co"),
+        ({"target_station_codes": [], "target_area_codes": ["ZZ"]}, "Không tìm thấy địa bàn: ZZ"),
+        ({"target_station_codes": [SQL]}, f"Không tìm thấy đài: {SQL}"),
+    ],
+)
+def test_unknown_targets_are_422(
+    refused: Refuse, target: Target, targets: dict[str, list[str]], message: str
+) -> None:
+    created = refused(
+        "POST", f"{API}/bulletins", 422, "invalid_input", json=bulletin_body(**targets)
+    )
+    edited = refused("PATCH", url("/bulletins/{draft}", target), 422, "invalid_input", json=targets)
+    assert created.json()["detail"] == message
+    assert edited.json()["detail"] == message
+
+
+def test_a_bulletin_without_any_target_is_422(refused: Refuse, target: Target) -> None:
+    empty: dict[str, list[str]] = {"target_station_codes": [], "target_area_codes": []}
+    refused("POST", f"{API}/bulletins", 422, "validation_failed", json=bulletin_body(**empty))
+    refused("PATCH", url("/bulletins/{draft}", target), 422, "invalid_input", json=empty)
+
+
+# ------------------------------------------------------------------ NUL characters
+NUL_CASES: list[tuple[str, str, dict[str, Any]]] = [
+    ("POST", "/bulletins", bulletin_body(title="Tin\x00xã")),
+    ("POST", "/bulletins", bulletin_body(body="Nội dung\x00")),
+    ("PATCH", "/bulletins/{draft}", {"body": "Nội\x00dung"}),
+    (
+        "POST",
+        "/users",
+        {"username": "moi", "full_name": "Ng\x00uyễn", "password": "x" * 12, "role": "admin"},
+    ),
+    ("PATCH", "/users/{editor_b}", {"full_name": "\x00"}),
+    ("POST", "/areas", {"code": "N1", "name": "Xã\x00", "level": "province"}),
+    ("PATCH", "/areas/A", {"name": "Xã\x00A"}),
+    ("POST", "/stations", {"code": "s9", "name": "Loa\x00", "area_code": "A"}),
+    ("POST", "/stations/sa/tokens", {"label": "thiết\x00bị"}),
+    ("POST", "/bulletins/{submitted}/reject", {"version": 1, "reason": "Sai\x00"}),
+    ("POST", "/bulletins/{submitted}/approve", {"version": 1, "comment": "Được\x00"}),
+    ("POST", "/bulletins/{draft}/withdraw", {"reason": "\x00"}),
+    ("POST", "/lexicon", {"language": "vi", "term": "UB\x00ND", "reading": "ủy ban"}),
+    ("POST", "/tts/preview", {"text": "Xin\x00chào", "language": "vi"}),
+    ("POST", "/bulletins", {**bulletin_body(), "kh\x00ac": 1}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), NUL_CASES)
+def test_nul_characters_are_refused(
+    refused: Refuse, target: Target, method: str, path: str, body: dict[str, Any]
+) -> None:
+    detail = refused(method, url(path, target), 422, json=body).json()["detail"]
+    assert "NUL" in detail
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kw"),
+    [
+        ("GET", "/areas/A%00", {}),
+        ("GET", "/audit?actor=admin%00", {}),
+        ("GET", "/bulletins?station=sa%00", {}),
+        ("POST", "/auth/token", {"data": {"username": "admin\x00", "password": PASSWORD}}),
+    ],
+)
+def test_nul_in_paths_queries_and_forms_is_refused(
+    refused: Refuse, method: str, path: str, kw: dict[str, Any]
+) -> None:
+    refused(method, API + path, 422, "invalid_input", **kw)
+
+
+def test_a_json_escaped_backslash_u0000_is_just_text(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    title = "đường dẫn C:\\u0000"  # a backslash, then the letters u0000: not a NUL
+    response = client.post(f"{API}/bulletins", json=bulletin_body(title=title), headers=admin)
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == title
+
+
+# ------------------------------------------------------------------ SQL-looking text
+def test_sql_looking_text_is_stored_verbatim_and_harmless(
+    client: TestClient, engine: Engine, admin: dict[str, str], target: Target
+) -> None:
+    created = client.post(
+        f"{API}/bulletins", json=bulletin_body(title=SQL, body=SQL + " ' OR '1'='1"), headers=admin
+    )
+    assert created.status_code == 201, created.text
+    bulletin_id = created.json()["id"]
+    read = client.get(f"{API}/bulletins/{bulletin_id}", headers=admin).json()
+    assert (read["title"], read["body"]) == (SQL, SQL + " ' OR '1'='1")
+
+    writes = [
+        ("PATCH", f"/users/{target.editor_b}", {"full_name": SQL}, "full_name"),
+        ("PATCH", "/areas/A", {"name": SQL}, "name"),
+        ("PATCH", "/stations/sa", {"name": SQL}, "name"),
+        ("POST", "/stations/sa/tokens", {"label": SQL}, "label"),
+        ("POST", "/lexicon", {"language": "vi", "term": SQL, "reading": SQL}, "term"),
+    ]
+    for method, path, body, field in writes:
+        response = client.request(method, API + path, json=body, headers=admin)
+        assert response.status_code in (200, 201), response.text
+        assert response.json()[field] == SQL
+    rejected = client.post(
+        url("/bulletins/{submitted}/reject", target),
+        json={"version": 1, "reason": SQL},
+        headers=admin,
+    )
+    assert rejected.status_code == 200, rejected.text
+    reviews = client.get(url("/bulletins/{submitted}/reviews", target), headers=admin).json()
+    assert [r["reason"] for r in reviews] == [SQL]
+
+    # Every table is still there and still counts.
+    assert counts(engine)["Bulletin"] == 3
+    listed = client.get(f"{API}/bulletins", headers=admin).json()
+    assert listed["total"] == 3
+    # ... and SQL in filters matches nothing rather than everything.
+    audit = client.get(f"{API}/audit", params={"actor": "' OR '1'='1"}, headers=admin)
+    assert (audit.status_code, audit.json()["total"]) == (200, 0)
+
+
+def test_sql_looking_codes_in_urls_are_404(refused: Refuse) -> None:
+    refused("GET", f"{API}/areas/' OR 1=1 --", 404, "not_found")
+    refused("GET", f"{API}/bulletins", 404, "not_found", params={"station": SQL})
+    refused("GET", f"{API}/bulletins", 404, "not_found", params={"area": SQL})
+
+
+# ------------------------------------------------------------------ unknown things
+UNKNOWN: list[tuple[str, str, dict[str, Any]]] = [
+    ("GET", "/bulletins/999999", {}),
+    ("PATCH", "/bulletins/999999", {"json": {"title": "Mới"}}),
+    ("POST", "/bulletins/999999/submit", {}),
+    ("POST", "/bulletins/999999/approve", {"json": {"version": 1}}),
+    ("POST", "/bulletins/999999/reject", {"json": {"version": 1, "reason": "Không rõ"}}),
+    ("POST", "/bulletins/999999/withdraw", {"json": {}}),
+    ("GET", "/bulletins/999999/versions", {}),
+    ("GET", "/bulletins/999999/reviews", {}),
+    ("GET", "/bulletins/999999/history", {}),
+    ("POST", "/bulletins/999999/render", {"json": {}}),
+    ("GET", "/bulletins/999999/clips", {}),
+    ("GET", "/clips/999999", {}),
+    ("GET", "/clips/999999/audio", {}),
+    ("GET", "/users/999999", {}),
+    ("PATCH", "/users/999999", {"json": {"full_name": "Ai"}}),
+    ("GET", "/areas/ZZ", {}),
+    ("PATCH", "/areas/ZZ", {"json": {"name": "Xã"}}),
+    ("DELETE", "/areas/ZZ", {}),
+    ("GET", "/stations/zz", {}),
+    ("PATCH", "/stations/zz", {"json": {"name": "Loa"}}),
+    ("DELETE", "/stations/zz", {}),
+    ("POST", "/stations/zz/tokens", {"json": {}}),
+    ("DELETE", "/stations/zz/tokens/1", {}),
+    ("DELETE", "/stations/sa/tokens/999999", {}),
+    ("DELETE", "/lexicon/999999", {}),
+    ("GET", "/khong-co-duong-nay", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kw"), UNKNOWN, ids=[f"{m} {p}" for m, p, _ in UNKNOWN])
+def test_unknown_ids_and_codes_are_404(
+    refused: Refuse, method: str, path: str, kw: dict[str, Any]
+) -> None:
+    refused(method, API + path, 404, "not_found", **kw)
+
+
+def test_an_unknown_recording_target_is_404_and_leaves_no_upload(
+    refused: Refuse, settings: Settings
+) -> None:
+    files = {"file": ("ban-ghi.wav", wav_bytes(0.5), "audio/wav")}
+    refused("POST", f"{API}/bulletins/999999/recording", 404, "not_found", files=files)
+    work = settings.work_dir
+    leftovers = [p for p in work.rglob("*") if p.is_file()] if work.exists() else []
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "0", "-1", "1.5", str(2**31), str(2**63), "9" * 30])
+def test_malformed_or_impossible_ids_are_422(refused: Refuse, bad_id: str) -> None:
+    for path in (f"/bulletins/{bad_id}", f"/users/{bad_id}", f"/clips/{bad_id}"):
+        response = refused("GET", API + path, 422, "validation_failed")
+        assert _fields(response) <= {"bulletin_id", "user_id", "clip_id"}
+
+
+def test_a_wrong_method_is_405(refused: Refuse) -> None:
+    refused("DELETE", f"{API}/bulletins", 405, "method_not_allowed")
+    refused("PUT", f"{API}/users", 405, "method_not_allowed")
+
+
+# ------------------------------------------------------------------ pagination and filters
+LISTS = ["/users", "/areas", "/stations", "/bulletins", "/audit", "/reviews/queue"]
+
+
+BAD_PAGES: list[dict[str, Any]] = [
+    {"offset": -1},
+    {"offset": 10**8},
+    {"offset": "abc"},
+    {"limit": 0},
+    {"limit": -5},
+    {"limit": 201},
+    {"limit": 10**30},
+    {"limit": "mười"},
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_bad_pagination_is_422(refused: Refuse, path: str) -> None:
+    for params in BAD_PAGES:
+        response = refused("GET", API + path, 422, params=params)
+        assert next(iter(params)) in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "published"},
+        {"language": "fr"},
+        {"priority": "urgent"},
+        {"category": "sport"},
+        {"date": "2026-13-01"},
+        {"date": "hôm nay"},
+        {"mine": "có lẽ"},
+        {"station": "x" * 65},
+    ],
+    ids=lambda p: next(iter(p)),
+)
+def test_bad_bulletin_filters_are_422(refused: Refuse, params: dict[str, str]) -> None:
+    response = refused("GET", f"{API}/bulletins", 422, "validation_failed", params=params)
+    assert _fields(response) == set(params)
+
+
+# ------------------------------------------------------------------ the same on PostgreSQL
+@pytest.mark.postgres
+def test_nul_and_impossible_ids_are_refused_on_postgresql_too(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL cannot store NUL at all: without the guard these were 500s there."""
+    with pg.fresh_database(postgres_url) as raw_url:
+        url_ = Settings(database_url=raw_url).effective_database_url
+        migrate.upgrade(url_)
+        engine = make_engine(url_)
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                world = build_world(session)
+            configured = Settings(
+                environment=Environment.test,
+                secret_key=SecretStr(SECRET),
+                database_url=url_,
+                var_dir=tmp_path,
+            )
+            headers = auth(world["admin"])
+            with TestClient(create_app(offline(configured))) as client:
+                before = counts(engine)
+                cases = [
+                    ("POST", "/areas", {"code": "N1", "name": "Xã\x00", "level": "province"}),
+                    ("PATCH", "/stations/sa", {"name": "Loa\x00"}),
+                    ("POST", "/stations/sa/tokens", {"label": "\x00"}),
+                    ("GET", "/areas/A%00", None),
+                    ("GET", "/audit?actor=%00", None),
+                ]
+                for method, path, body in cases:
+                    response = client.request(method, API + path, json=body, headers=headers)
+                    assert_problem(response, 422, "invalid_input")
+                login = {"username": "admin\x00", "password": PASSWORD}
+                assert_problem(client.post(f"{API}/auth/token", data=login), 422)
+                for impossible in (2**31, 2**40, 2**63):
+                    response = client.get(f"{API}/bulletins/{impossible}", headers=headers)
+                    assert_problem(response, 422, "validation_failed")
+                largest = client.get(f"{API}/bulletins/{2**31 - 1}", headers=headers)
+                assert_problem(largest, 404, "not_found")
+                body = bulletin_body(translation_of=2**31)
+                created = client.post(f"{API}/bulletins", json=body, headers=headers)
+                assert_problem(created, 422, "validation_failed")
+                assert counts(engine) == before
+        finally:
+            engine.dispose()
