@@ -88,7 +88,7 @@ def main() -> None:
         t_raw, _ = timed(raw, args.repeat)
         chain = EngineChain({"vi": [EspeakEngine(words_per_minute=SPEED,
                                                  default_voice="vi-vn-x-south")]})
-        t_synth, speech = timed(lambda: render_speech(normalized, chain, work / "synth"),
+        t_synth, speech = timed(lambda: render_speech(normalized, chain, work / "synth", sample_rate=None),
                                 args.repeat)
         settings = Settings(environment="test", var_dir=work / "var",
                             secret_key="bench-secret-0123456789abcdefghijklmnop",

@@ -27,6 +27,7 @@ from studio.models import BulletinCreate, StationCreate, UserCreate
 from studio.security import generate_password
 from studio.settings import Settings
 from studio.types import BulletinStatus, Category, Language, Priority, Role, StationKind
+from studio.voices import VoiceConfigError
 from studio.workflow import STATUS_VI
 
 app = typer.Typer(
@@ -76,6 +77,8 @@ def friendly(func: F) -> F:
             fail(_validation_line(exc))
         except OperationalError as exc:
             fail(f"không truy cập được cơ sở dữ liệu ({exc.orig}); đã chạy `loa db upgrade` chưa?")
+        except VoiceConfigError as exc:
+            fail(str(exc))
 
     return wrapper  # type: ignore[return-value]
 

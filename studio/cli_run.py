@@ -59,8 +59,9 @@ def run(
     out.print(f"OpenAPI:  {base}/docs")
     out.print(f"Health:   {base}/api/v1/health")
     # Jobs run here, once, whatever the number of API workers.
+    kit = build_kit(settings)
     engine = make_engine(settings.effective_database_url)
-    runner = JobRunner(engine, build_kit(settings))
+    runner = JobRunner(engine, kit)
     runner.start()
     try:
         uvicorn.run(
@@ -82,9 +83,10 @@ def scheduler() -> None:
     """Run the background jobs in the foreground (the scheduler process of a deployment)."""
     settings = load_settings()
     migrate.upgrade(settings.effective_database_url)
+    kit = build_kit(settings)
     engine = make_engine(settings.effective_database_url)
     out.print("Bộ lập lịch đang chạy (Ctrl+C để dừng).")
     try:
-        run_blocking(engine, build_kit(settings))
+        run_blocking(engine, kit)
     finally:
         engine.dispose()

@@ -112,9 +112,7 @@ def tts_say(
     kit.work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=kit.work_dir, prefix="say-") as scratch:
         try:
-            speech = render_speech(
-                normalized, kit.chain, Path(scratch), voice, sample_rate=kit.params.sample_rate
-            )
+            speech = render_speech(normalized, kit.chain, Path(scratch), voice, sample_rate=None)
             result = (
                 speech.path
                 if raw

@@ -219,7 +219,7 @@ def _from_text(
                 choice.voice,
                 job.rate,
                 job.pitch,
-                sample_rate=kit.params.sample_rate,
+                sample_rate=None,
             )
         except NeedsRecording as exc:
             reasons.extend(exc.reasons)

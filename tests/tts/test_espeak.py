@@ -128,3 +128,28 @@ def test_an_existing_file_survives_a_failed_render(tmp_path: Path) -> None:
         engine.synthesize(SynthesisRequest(TEXT, "vi", "vi"), out)
     assert out.read_bytes() == b"previous"
     assert files_in(tmp_path) == ["speech.wav"]
+
+
+def test_a_script_reads_every_segment_in_one_run_with_its_pauses(
+    engine: EspeakEngine, tmp_path: Path
+) -> None:
+    request = SynthesisRequest("", "vi", "vi-vn-x-south")
+    short = [("Bà con chú ý.", 300), ("Mưa lớn <sắp> tới & gió mạnh.", 0)]
+    long = [("Bà con chú ý.", 2300), ("Mưa lớn <sắp> tới & gió mạnh.", 0)]
+
+    a = probe(engine.synthesize_script(short, request, tmp_path / "a.wav").path).duration_s
+    b = probe(engine.synthesize_script(long, request, tmp_path / "b.wav").path).duration_s
+
+    # The markup characters are read as text (escaped), and a longer break is 2 s longer.
+    assert b - a == pytest.approx(2.0, abs=0.05)
+    assert a > words_seconds("Bà con chú ý Mưa lớn sắp tới gió mạnh", 300)
+    assert files_in(tmp_path) == ["a.wav", "b.wav"]
+
+
+def test_a_script_with_khmer_is_refused_and_writes_nothing(
+    engine: EspeakEngine, tmp_path: Path
+) -> None:
+    request = SynthesisRequest("", "vi", "vi-vn-x-south")
+    with pytest.raises(UnsupportedLanguage):
+        engine.synthesize_script([("Xin chào.", 300), (KHMER, 0)], request, tmp_path / "k.wav")
+    assert files_in(tmp_path) == []
