@@ -114,7 +114,11 @@ async def drive(
                 path, method, headers, body = "/api/v1/health", "GET", {}, None
             elif kind == "list":
                 path, method, headers, body = (
-                    "/api/v1/bulletins?status=submitted&limit=20", "GET", editor, None)
+                    "/api/v1/bulletins?status=submitted&limit=20",
+                    "GET",
+                    editor,
+                    None,
+                )
             else:
                 bid = pending.pop()
                 path, method, headers = f"/api/v1/bulletins/{bid}/{kind}", "POST", approver

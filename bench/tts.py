@@ -82,20 +82,29 @@ def main() -> None:
         raw_wav = work / "raw.wav"
 
         def raw() -> None:
-            subprocess.run(["espeak-ng", "-v", "vi-vn-x-south", "-s", str(SPEED), "-w",
-                            str(raw_wav)], input=normalized.text.encode(), check=True)
+            subprocess.run(
+                ["espeak-ng", "-v", "vi-vn-x-south", "-s", str(SPEED), "-w", str(raw_wav)],
+                input=normalized.text.encode(),
+                check=True,
+            )
 
         t_raw, _ = timed(raw, args.repeat)
-        chain = EngineChain({"vi": [EspeakEngine(words_per_minute=SPEED,
-                                                 default_voice="vi-vn-x-south")]})
-        t_synth, speech = timed(lambda: render_speech(normalized, chain, work / "synth", sample_rate=None),
-                                args.repeat)
-        settings = Settings(environment="test", var_dir=work / "var",
-                            secret_key="bench-secret-0123456789abcdefghijklmnop",
-                            tts={"chains": {"vi": ["espeak"], "km": []}, "espeak_wpm": SPEED})
+        chain = EngineChain(
+            {"vi": [EspeakEngine(words_per_minute=SPEED, default_voice="vi-vn-x-south")]}
+        )
+        t_synth, speech = timed(
+            lambda: render_speech(normalized, chain, work / "synth", sample_rate=None), args.repeat
+        )
+        settings = Settings(
+            environment="test",
+            var_dir=work / "var",
+            secret_key="bench-secret-0123456789abcdefghijklmnop",
+            tts={"chains": {"vi": ["espeak"], "km": []}, "espeak_wpm": SPEED},
+        )
         kit = build_kit(settings)
-        t_chain, processed = timed(lambda: process_clip(speech.path, kit.params, work / "chain"),
-                                   args.repeat)
+        t_chain, processed = timed(
+            lambda: process_clip(speech.path, kit.params, work / "chain"), args.repeat
+        )
         audio_s = probe(processed.broadcast).duration_s
 
         url = f"sqlite:///{work}/bench.db"
@@ -103,17 +112,21 @@ def main() -> None:
         engine = make_engine(url)
         with Session(engine, expire_on_commit=False) as session:
             world = build_world(session)
-            bulletins = [make_bulletin(session, world["editor_a"], title="Thông báo", body=text)
-                         for _ in range(2)]
+            bulletins = [
+                make_bulletin(session, world["editor_a"], title="Thông báo", body=text)
+                for _ in range(2)
+            ]
             session.commit()
 
         def render(bulletin_id: int) -> float:
             with Session(engine, expire_on_commit=False) as session:
-                clip = clips.request_render(session, Actor(user=world["editor_a"]), bulletin_id,
-                                            RenderRequest(), kit)
+                clip = clips.request_render(
+                    session, Actor(user=world["editor_a"]), bulletin_id, RenderRequest(), kit
+                )
                 session.commit()
             start = time.perf_counter()
-            assert clip.id is not None and claim(engine, clip.id) == clip.id
+            assert clip.id is not None
+            assert claim(engine, clip.id) == clip.id
             status = run_clip(engine, kit, clip.id)
             if status.value != "ready":
                 with Session(engine) as session:
@@ -126,12 +139,15 @@ def main() -> None:
 
     print(f"text: {words(text)} words; audio {audio_s:.1f} s; median of {args.repeat} runs")
     print(f"raw espeak-ng, whole text      {t_raw * 1000:8.0f} ms   <- anchor")
-    print(f"our synthesis (segments+join)  {t_synth * 1000:8.0f} ms   "
-          f"{t_synth / t_raw:.2f}x the anchor ({speech.segments} segments)")
+    print(
+        f"our synthesis (segments+join)  {t_synth * 1000:8.0f} ms   "
+        f"{t_synth / t_raw:.2f}x the anchor ({speech.segments} segments)"
+    )
     print(f"front-end                      {t_front * 1000:8.1f} ms")
     print(f"broadcast chain                {t_chain * 1000:8.0f} ms")
-    print(f"whole render (queue -> ready)  {t_full * 1000:8.0f} ms   "
-          f"{audio_s / t_full:.1f}x realtime")
+    print(
+        f"whole render (queue -> ready)  {t_full * 1000:8.0f} ms   {audio_s / t_full:.1f}x realtime"
+    )
     print(f"cache hit (same text again)    {t_hit * 1000:8.1f} ms")
 
 
