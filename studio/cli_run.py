@@ -71,6 +71,7 @@ def run(
             port=bind_port,
             workers=workers or settings.api.workers,
             log_level="info",
+            access_log=settings.api.access_log,
         )
     finally:
         runner.shutdown()
