@@ -35,7 +35,7 @@ from studio import bulletins, migrate  # noqa: E402
 from studio.audit import Actor  # noqa: E402
 from studio.db import make_engine  # noqa: E402
 from studio.security import create_access_token  # noqa: E402
-from tests.factories import build_world, bulletin_data  # noqa: E402
+from tests.factories import build_world, bulletin_data, make_ready_clip  # noqa: E402
 
 SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -63,19 +63,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(db_url: str, submitted: int) -> tuple[list[int], dict[str, str]]:
+def prepare(db_url: str, submitted: int) -> tuple[dict[int, int], dict[str, str]]:
+    """Submitted bulletins, each with a ready clip (bulletin id -> clip id), and tokens."""
     migrate.upgrade(db_url)
     engine = make_engine(db_url)
     with Session(engine, expire_on_commit=False) as session:
         world = build_world(session)
-        ids = []
+        ids: dict[int, int] = {}
         for i in range(submitted):
             author = world["editor_a"]
             b = bulletins.create_bulletin(
                 session, Actor(user=author), bulletin_data(title=f"Bản tin thử {i}")
             )
+            clip = make_ready_clip(session, b)  # submission needs audio ready to be heard
             bulletins.submit(session, Actor(user=author), b.id or 0)
-            ids.append(b.id or 0)
+            ids[b.id or 0] = clip.id or 0
         session.commit()
         tokens = {
             name: create_access_token(u.id or 0, SECRET, 120) for name, u in world.users.items()
@@ -85,7 +87,7 @@ def prepare(db_url: str, submitted: int) -> tuple[list[int], dict[str, str]]:
 
 
 async def drive(
-    base: str, rate: float, seconds: float, ids: list[int], tokens: dict[str, str]
+    base: str, rate: float, seconds: float, ids: dict[int, int], tokens: dict[str, str]
 ) -> dict[str, Series]:
     series = {k: Series() for k in ("health", "list", "approve", "reject")}
     pending = list(ids)
@@ -122,7 +124,7 @@ async def drive(
             else:
                 bid = pending.pop()
                 path, method, headers = f"/api/v1/bulletins/{bid}/{kind}", "POST", approver
-                body = {"version": 1, "reason": "Sai số liệu, sửa lại"}
+                body = {"version": 1, "clip_id": ids[bid], "reason": "Sai số liệu, sửa lại"}
             async with client.request(method, path, headers=headers, json=body) as response:
                 await response.read()
                 return response.status

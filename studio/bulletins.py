@@ -306,6 +306,27 @@ def _require_current(bulletin: Bulletin, version: int) -> None:
         )
 
 
+def ready_clip_ids(session: Session, bulletin_id: int, version: int) -> list[int]:
+    """The ready clips of one version of a bulletin, oldest first."""
+    return [
+        clip_id
+        for clip_id in session.exec(
+            select(Clip.id)
+            .where(
+                Clip.bulletin_id == bulletin_id,
+                Clip.bulletin_version == version,
+                Clip.status == ClipStatus.ready,
+            )
+            .order_by(col(Clip.id))
+        )
+        if clip_id is not None
+    ]
+
+
+def _ids(clip_ids: list[int]) -> str:
+    return ", ".join(map(str, clip_ids)) or "chưa có"
+
+
 def submit(
     session: Session, actor: Actor, bulletin_id: int, now: datetime | None = None
 ) -> Bulletin:
@@ -314,6 +335,13 @@ def submit(
     moment = now or utcnow()
     status = next_status(bulletin.status, Action.submit)
     _refuse_if_past_validity(bulletin, moment, Action.submit)
+    assert bulletin.id is not None
+    if not ready_clip_ids(session, bulletin.id, bulletin.version):
+        # The approver approves what will be heard: no audio, nothing to review.
+        raise Conflict(
+            f"Bản tin chưa có âm thanh sẵn sàng cho phiên bản {bulletin.version}: hãy tạo âm "
+            "thanh hoặc tải bản ghi âm trước khi gửi duyệt"
+        )
     bulletin.status = status
     snapshot = session.exec(
         select(BulletinVersion).where(
@@ -364,17 +392,19 @@ def approve(
     status = next_status(bulletin.status, Action.approve)
     _require_current(bulletin, version)
     _refuse_if_past_validity(bulletin, moment, Action.approve)
-    ready = session.exec(
-        select(Clip).where(
-            Clip.bulletin_id == bulletin.id,
-            Clip.bulletin_version == version,
-            Clip.status == ClipStatus.ready,
+    assert bulletin.id is not None
+    ready = ready_clip_ids(session, bulletin.id, version)
+    if clip_id is None:
+        # Submission guaranteed a ready clip: approval records which one was heard.
+        raise Conflict(
+            f"Hãy nghe và chọn bản âm thanh (clip_id) để duyệt; các bản sẵn sàng của phiên bản "
+            f"{version}: {_ids(ready)}"
         )
-    ).all()
-    if clip_id is not None and clip_id not in {c.id for c in ready}:
-        raise Conflict(f"Bản âm thanh {clip_id} không phải bản sẵn sàng của phiên bản {version}")
-    if clip_id is None and ready:
-        raise Conflict("Bản tin đã có âm thanh: hãy nghe và chọn bản âm thanh (clip_id) để duyệt")
+    if clip_id not in ready:
+        raise Conflict(
+            f"Bản âm thanh {clip_id} không phải bản sẵn sàng của bản tin {bulletin.id} phiên bản "
+            f"{version}; các bản sẵn sàng: {_ids(ready)}"
+        )
     before = _state(bulletin)
     bulletin.status = status
     bulletin.approved_version = version

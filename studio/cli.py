@@ -311,13 +311,27 @@ def bulletin_approve(
     bulletin_id: int,
     as_user: AsUser,
     version: Annotated[int, typer.Option(help="The version you read", min=1)],
-    clip: Annotated[int | None, typer.Option(help="The clip you listened to")] = None,
+    clip: Annotated[
+        int | None,
+        typer.Option(help="Required: the ready clip of this version you listened to", min=1),
+    ] = None,
     comment: Annotated[str, typer.Option(help="Optional comment")] = "",
 ) -> None:
-    """Approve the version you read."""
+    """Approve the version you read and the clip you heard."""
     with unit_of_work() as session:
-        bulletins.approve(session, _actor(session, as_user), bulletin_id, version, clip, comment)
-    out.print(f"Đã duyệt bản tin #{bulletin_id} (phiên bản {version}).")
+        actor = _actor(session, as_user)
+        if clip is None:
+            # A required option checked here rather than by typer, so that the operator also
+            # learns which ids there are to pass.
+            bulletins.get_bulletin(session, bulletin_id)
+            ready = bulletins.ready_clip_ids(session, bulletin_id, version)
+            fail(
+                f"thiếu --clip: hãy nghe rồi chọn bản âm thanh để duyệt. Các bản sẵn sàng của "
+                f"bản tin #{bulletin_id} phiên bản {version}: "
+                f"{', '.join(map(str, ready)) or 'chưa có'}"
+            )
+        bulletins.approve(session, actor, bulletin_id, version, clip, comment)
+    out.print(f"Đã duyệt bản tin #{bulletin_id} (phiên bản {version}, bản âm thanh {clip}).")
 
 
 @bulletin_app.command("reject")

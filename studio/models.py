@@ -505,7 +505,13 @@ class ReviewPublic(SQLModel):
 
 class ApproveRequest(SQLModel):
     version: int = Field(ge=1, description="The version the approver read; must be current.")
-    clip_id: int | None = Field(default=None, ge=1)
+    # Required by the workflow, not by the schema: a missing clip gets a 409 naming the ready
+    # clips of the version, which tells the approver more than a 422 would.
+    clip_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="Required: the ready clip of that version the approver listened to.",
+    )
     comment: str = Field(default="", max_length=2000)
 
 

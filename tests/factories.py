@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from media.probe import probe
+from media.store import MediaStore
 from studio import areas, bulletins, stations
 from studio.audit import Actor, record
 from studio.models import (
@@ -15,13 +23,14 @@ from studio.models import (
     AreaCreate,
     Bulletin,
     BulletinCreate,
+    Clip,
     Station,
     StationCreate,
     User,
     UserArea,
 )
 from studio.security import create_access_token, hash_password
-from studio.types import AreaLevel, Language, Role
+from studio.types import AreaLevel, ClipSource, ClipStatus, Language, Role, utcnow
 
 PASSWORD = "correct horse battery staple"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -94,6 +103,84 @@ def bulletin_data(**overrides: Any) -> BulletinCreate:
 
 def make_bulletin(session: Session, author: User, **overrides: Any) -> Bulletin:
     return bulletins.create_bulletin(session, Actor(user=author), bulletin_data(**overrides))
+
+
+@lru_cache(maxsize=1)
+def clip_mp3() -> tuple[Path, int]:
+    """One real house-format MP3 (mono, 24 kHz, 48 kbit/s) made once per test session, and
+    its duration in ms as ffprobe reads it. Removed when the test process ends."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:  # imported late: conftest imports this module (and bench/ uses it too)
+        from tests.conftest import require_binary
+
+        ffmpeg = require_binary("ffmpeg")
+    folder = Path(tempfile.mkdtemp(prefix="loa-clip-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "clip.mp3"
+    subprocess.run(
+        [ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
+        + ["-ac", "1", "-ar", "24000", "-c:a", "libmp3lame", "-b:a", "48k", str(path)],
+        check=True,
+    )
+    return path, round(probe(path).duration_s * 1000)
+
+
+def make_ready_clip(session: Session, bulletin: Bulletin, media_dir: Path | None = None) -> Clip:
+    """A ready espeak clip of the bulletin's current version, backed by a real MP3 (as a render
+    would leave it). With `media_dir` (settings.media_dir) the file is put in that media store,
+    so the API can serve the clip's audio."""
+    source, duration_ms = clip_mp3()
+    data = source.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    if media_dir is not None:
+        assert MediaStore(media_dir).put(source, "mp3").sha256 == sha256
+    assert bulletin.id is not None
+    clip = Clip(
+        bulletin_id=bulletin.id,
+        bulletin_version=bulletin.version,
+        source=ClipSource.tts,
+        engine="espeak",
+        voice="vi-vn-x-south",
+        status=ClipStatus.ready,
+        sha256=sha256,
+        size_bytes=len(data),
+        duration_ms=duration_ms,
+        normalized_text=bulletin.body,
+        finished_at=utcnow(),
+    )
+    session.add(clip)
+    session.flush()
+    return clip
+
+
+def ready_clip_id(session: Session, bulletin_id: int) -> int:
+    """The id of a ready clip of the bulletin's current version, made if there is none."""
+    bulletin = session.get(Bulletin, bulletin_id)
+    assert bulletin is not None
+    existing = session.exec(
+        select(Clip).where(
+            Clip.bulletin_id == bulletin_id,
+            Clip.bulletin_version == bulletin.version,
+            Clip.status == ClipStatus.ready,
+        )
+    ).first()
+    clip = existing or make_ready_clip(session, bulletin)
+    assert clip.id is not None
+    return clip.id
+
+
+def submit_with_clip(session: Session, actor: Actor, bulletin_id: int, **kw: Any) -> Bulletin:
+    """Give the current version a ready clip (as a render would), then submit it."""
+    ready_clip_id(session, bulletin_id)
+    return bulletins.submit(session, actor, bulletin_id, **kw)
+
+
+def approve_with_clip(
+    session: Session, actor: Actor, bulletin_id: int, version: int, **kw: Any
+) -> Bulletin:
+    """Approve naming a ready clip of the current version, as an approver who listened would."""
+    kw.setdefault("clip_id", ready_clip_id(session, bulletin_id))
+    return bulletins.approve(session, actor, bulletin_id, version, **kw)
 
 
 def token_for(user: User) -> str:

@@ -26,7 +26,15 @@ from studio.types import Language
 from studio.voices import build_kit
 from tests.api.api_support import API, assert_problem, bulletin_body, wav_bytes
 from tests.conftest import auth, require_binary
-from tests.factories import PASSWORD, SYSTEM, World, make_area, make_bulletin, make_station
+from tests.factories import (
+    PASSWORD,
+    SYSTEM,
+    World,
+    make_area,
+    make_bulletin,
+    make_station,
+    ready_clip_id,
+)
 from tests.voices_support import offline, render_now
 
 CALLERS = ("anonymous", "editor", "approver_b", "approver_a", "admin", "station")
@@ -74,10 +82,11 @@ class Ctx:
         return f"{prefix}{next(self.serial)}"
 
     def draft(self) -> int:
-        """A fresh draft by editor_a targeting station sa (commune A)."""
+        """A fresh draft by editor_a targeting station sa (commune A), its audio ready."""
         bulletin = make_bulletin(self.session, self.world["editor_a"])
-        self.session.commit()
         assert bulletin.id is not None
+        ready_clip_id(self.session, bulletin.id)
+        self.session.commit()
         return bulletin.id
 
     def submitted(self) -> int:
@@ -85,6 +94,9 @@ class Ctx:
         bulletins.submit(self.session, Actor(user=self.world["editor_a"]), bulletin_id)
         self.session.commit()
         return bulletin_id
+
+    def clip_of(self, bulletin_id: int) -> int:
+        return ready_clip_id(self.session, bulletin_id)
 
     def queued_clip(self) -> int:
         kit = build_kit(self.settings)
@@ -160,6 +172,13 @@ def _b(path: str, method: str = "GET", **kw: Any) -> Callable[[Ctx], Call]:
 def _s(path: str, method: str = "POST", **kw: Any) -> Callable[[Ctx], Call]:
     """A call on a fresh submitted bulletin."""
     return lambda c: Call(method, f"{API}/bulletins/{c.submitted()}{path}", kw)
+
+
+def _approve(c: Ctx) -> Call:
+    """Approve a fresh submitted bulletin, naming the clip listened to."""
+    bulletin_id = c.submitted()
+    body = {"version": 1, "clip_id": c.clip_of(bulletin_id)}
+    return Call("POST", f"{API}/bulletins/{bulletin_id}/approve", {"json": body})
 
 
 def _new_user(c: Ctx) -> Call:
@@ -327,7 +346,7 @@ ROWS: list[Row] = [
         "POST",
         "/api/v1/bulletins/{bulletin_id}/approve",
         staff(403, 403, 200, 200),
-        _s("/approve", json={"version": 1}),
+        _approve,
     ),
     Row(
         "POST",

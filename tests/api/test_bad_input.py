@@ -15,14 +15,21 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.main import create_app
-from studio import bulletins, migrate
+from studio import migrate
 from studio.audit import Actor
 from studio.db import make_engine
 from studio.settings import Environment, Settings
 from tests import pg
 from tests.api.api_support import API, assert_problem, bulletin_body, counts, wav_bytes
 from tests.conftest import auth
-from tests.factories import PASSWORD, SECRET, World, build_world, make_bulletin
+from tests.factories import (
+    PASSWORD,
+    SECRET,
+    World,
+    build_world,
+    make_bulletin,
+    submit_with_clip,
+)
 from tests.voices_support import offline, with_media
 
 SQL = "'; DROP TABLE bulletin; --"
@@ -51,7 +58,7 @@ def target(session: Session, world: World) -> Target:
     session.flush()
     assert draft.id is not None
     assert submitted.id is not None
-    bulletins.submit(session, Actor(user=world["editor_a"]), submitted.id)
+    submit_with_clip(session, Actor(user=world["editor_a"]), submitted.id)
     session.commit()
     assert world["editor_b"].id is not None
     return Target(draft.id, submitted.id, world["editor_b"].id)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from studio.models import Bulletin, Clip
+from studio.settings import Settings
+from studio.types import ClipSource, ClipStatus
 from tests.api.api_support import API, assert_problem, bulletin_body
 from tests.conftest import auth
-from tests.factories import World
+from tests.factories import World, make_ready_clip, ready_clip_id
 
 BULLETINS = f"{API}/bulletins"
 
@@ -18,11 +23,23 @@ BULLETINS = f"{API}/bulletins"
 class Api:
     """A thin HTTP client that acts as a named user and insists on the expected status."""
 
-    def __init__(self, client: TestClient, world: World) -> None:
+    def __init__(self, client: TestClient, world: World, session: Session) -> None:
         self.client = client
         self.world = world
+        self.session = session
 
     def call(self, who: str, method: str, path: str, status: int = 200, **kw: Any) -> Any:
+        # Like the desk: the audio is rendered before submitting, and the approver names the
+        # clip listened to (the rules themselves are tested in tests/studio/test_clip_rules.py).
+        parts = path.strip("/").split("/")
+        if method == "POST" and len(parts) == 3 and parts[0] == "bulletins":
+            bulletin_id, action = int(parts[1]), parts[2]
+            if action == "submit":
+                ready_clip_id(self.session, bulletin_id)
+                self.session.commit()
+            elif action == "approve" and "clip_id" not in kw.get("json", {}):
+                kw["json"] = {**kw["json"], "clip_id": ready_clip_id(self.session, bulletin_id)}
+                self.session.commit()
         response = self.client.request(method, API + path, headers=auth(self.world[who]), **kw)
         assert response.status_code == status, response.text
         return response.json() if response.content else None
@@ -41,8 +58,8 @@ class Api:
 
 
 @pytest.fixture
-def api(client: TestClient, world: World) -> Api:
-    return Api(client, world)
+def api(client: TestClient, world: World, session: Session) -> Api:
+    return Api(client, world, session)
 
 
 # ------------------------------------------------------------------ the whole way through
@@ -79,11 +96,13 @@ def test_create_submit_approve_edit_resubmit(api: Api, world: World) -> None:
         f"/bulletins/{bulletin_id}/approve",
         json={"version": 1, "comment": "Đồng ý phát"},
     )
-    assert (approved["status"], approved["version"], approved["approved_version"]) == (
-        "approved",
-        1,
-        1,
-    )
+    clip_id = ready_clip_id(api.session, bulletin_id)  # the one the approver named
+    assert (
+        approved["status"],
+        approved["version"],
+        approved["approved_version"],
+        approved["approved_clip_id"],
+    ) == ("approved", 1, 1, clip_id)
 
     edited = api.call(
         "editor_a", "PATCH", f"/bulletins/{bulletin_id}", json={"title": "Lịch tiêm đã đổi"}
@@ -114,8 +133,9 @@ def test_create_submit_approve_edit_resubmit(api: Api, world: World) -> None:
 
     reviews = api.call("editor_a", "GET", f"/bulletins/{bulletin_id}/reviews")
     assert [
-        (r["bulletin_version"], r["reviewer_id"], r["decision"], r["reason"]) for r in reviews
-    ] == [(1, world["approver_a"].id, "approve", "Đồng ý phát")]
+        (r["bulletin_version"], r["reviewer_id"], r["decision"], r["reason"], r["clip_id"])
+        for r in reviews
+    ] == [(1, world["approver_a"].id, "approve", "Đồng ý phát", clip_id)]
 
     history = api.call("admin", "GET", f"/bulletins/{bulletin_id}/history")
     assert [(e["action"], e["actor"]) for e in history] == [
@@ -408,3 +428,53 @@ def test_a_bulletin_outside_ones_areas_is_403(api: Api) -> None:
     # Creating for a station outside one's areas is refused the same way.
     outside = api.client.post(BULLETINS, json=bulletin_body(), headers=auth(api.world["editor_b"]))
     assert_problem(outside, 403, "permission_denied")
+
+
+def test_submit_needs_ready_audio_and_approval_names_the_clip(
+    client: TestClient, world: World, session: Session, settings: Settings
+) -> None:
+    editor, approver = auth(world["editor_a"]), auth(world["approver_a"])
+    bulletin_id = Api(client, world, session).create("editor_a")
+    other_id = Api(client, world, session).create("editor_a")
+    bulletin = session.get(Bulletin, bulletin_id)
+    other = session.get(Bulletin, other_id)
+    assert bulletin is not None
+    assert other is not None
+
+    refused = client.post(f"{BULLETINS}/{bulletin_id}/submit", headers=editor)
+    assert assert_problem(refused, 409, "conflict") == (
+        "Bản tin chưa có âm thanh sẵn sàng cho phiên bản 1: hãy tạo âm thanh hoặc tải bản ghi âm "
+        "trước khi gửi duyệt"
+    )
+    assert client.get(f"{BULLETINS}/{bulletin_id}", headers=editor).json()["status"] == "draft"
+
+    clip = make_ready_clip(session, bulletin, settings.media_dir)
+    foreign = make_ready_clip(session, other)
+    failed = Clip(
+        bulletin_id=bulletin_id, bulletin_version=1, source=ClipSource.tts, status=ClipStatus.failed
+    )
+    session.add(failed)
+    session.commit()
+    submitted = client.post(f"{BULLETINS}/{bulletin_id}/submit", headers=editor)
+    assert (submitted.status_code, submitted.json()["status"]) == (200, "submitted")
+
+    approve = f"{BULLETINS}/{bulletin_id}/approve"
+    unnamed = client.post(approve, json={"version": 1}, headers=approver)
+    assert assert_problem(unnamed, 409, "conflict").endswith(f"phiên bản 1: {clip.id}")
+    for wrong in (foreign.id, failed.id):
+        named = client.post(approve, json={"version": 1, "clip_id": wrong}, headers=approver)
+        assert assert_problem(named, 409, "conflict").startswith(f"Bản âm thanh {wrong} không")
+    approved = client.post(approve, json={"version": 1, "clip_id": clip.id}, headers=approver)
+    assert (approved.status_code, approved.json()["approved_clip_id"]) == (200, clip.id)
+    reviews = client.get(f"{BULLETINS}/{bulletin_id}/reviews", headers=editor).json()
+    assert [(r["decision"], r["clip_id"]) for r in reviews] == [("approve", clip.id)]
+    # What was approved can be heard: the very file the clip row names.
+    audio = client.get(f"{API}/clips/{clip.id}/audio", headers=approver)
+    assert audio.status_code == 200
+    assert hashlib.sha256(audio.content).hexdigest() == clip.sha256
+
+    # An edit makes version 2: the clip of version 1 no longer counts.
+    edited = client.patch(f"{BULLETINS}/{bulletin_id}", json={"title": "Đổi"}, headers=editor)
+    assert (edited.status_code, edited.json()["approved_clip_id"]) == (200, None)
+    again = client.post(f"{BULLETINS}/{bulletin_id}/submit", headers=editor)
+    assert "cho phiên bản 2" in assert_problem(again, 409, "conflict")

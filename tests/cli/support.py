@@ -14,6 +14,8 @@ from typer.testing import CliRunner, Result
 
 from studio.cli import app
 from studio.db import make_engine
+from studio.models import Bulletin
+from tests.factories import ready_clip_id
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PASSWORD_SHOWN = re.compile(r"[Mm]ật khẩu \(chỉ hiện một lần\): (\S+)")
@@ -36,6 +38,7 @@ class Loa:
 
     tmp_path: Path
     runner: CliRunner
+    audio_ready: bool = True
 
     @property
     def database_url(self) -> str:
@@ -50,7 +53,30 @@ class Loa:
         }
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
-        return self.runner.invoke(app, list(args), env=self.env, input=input)
+        argv = list(args)
+        # Like an operator who rendered before submitting and listened before approving: the
+        # version gets a ready clip, and approve names it unless the test passes --clip itself
+        # (the rules are tested in test_cli_bulletins.py::test_submit_and_approve_need_a_clip).
+        if self.audio_ready and argv[:2] in (["bulletin", "submit"], ["bulletin", "approve"]):
+            clip_id = self.ready_clip(argv[2])
+            if argv[1] == "approve" and clip_id is not None and "--clip" not in argv:
+                argv += ["--clip", str(clip_id)]
+        return self.runner.invoke(app, argv, env=self.env, input=input)
+
+    def ready_clip(self, bulletin_id: str) -> int | None:
+        """A ready clip for the bulletin's current version (None if there is no such bulletin)."""
+        if not bulletin_id.isdigit():
+            return None
+        engine = make_engine(self.database_url)
+        try:
+            with Session(engine) as session:
+                if session.get(Bulletin, int(bulletin_id)) is None:
+                    return None
+                clip_id = ready_clip_id(session, int(bulletin_id))
+                session.commit()
+                return clip_id
+        finally:
+            engine.dispose()
 
     def ok(self, *args: str, input: str | None = None) -> str:
         result = self(*args, input=input)

@@ -11,6 +11,7 @@ from sqlmodel import select
 from studio.models import AuditEvent, Bulletin, Review
 from studio.types import BulletinStatus, ReviewDecision
 from tests.cli.support import CREATED_BULLETIN, Loa
+from tests.factories import make_ready_clip
 
 PASSWORD = "mật khẩu thử nghiệm 2026"
 STATION = "91-tt-loa1"  # from the demo data, in commune 91-TT
@@ -66,18 +67,27 @@ def test_add_submit_approve(people: Loa) -> None:
         f"Đã gửi duyệt bản tin #{bulletin_id}.\n"
     )
     assert listed(loa, "duyet", "--status", "submitted") == {bulletin_id: "chờ duyệt"}
+    clip_id = loa.ready_clip(str(bulletin_id))  # the clip submitted with the version
     output = loa.ok(
         "bulletin", "approve", str(bulletin_id), "--as", "duyet", "--version", "1",
-        "--comment", "Đồng ý phát",
+        "--clip", str(clip_id), "--comment", "Đồng ý phát",
     )  # fmt: skip
 
-    assert output == f"Đã duyệt bản tin #{bulletin_id} (phiên bản 1).\n"
+    assert output == f"Đã duyệt bản tin #{bulletin_id} (phiên bản 1, bản âm thanh {clip_id}).\n"
     assert listed(loa, "bientap", "--status", "approved") == {bulletin_id: "đã duyệt"}
     bulletin = stored(loa, bulletin_id)
-    assert (bulletin.status, bulletin.approved_version) == (BulletinStatus.approved, 1)
+    assert (bulletin.status, bulletin.approved_version, bulletin.approved_clip_id) == (
+        BulletinStatus.approved,
+        1,
+        clip_id,
+    )
     with loa.session() as session:
         review = session.exec(select(Review).where(Review.bulletin_id == bulletin_id)).one()
-        assert (review.decision, review.reason) == (ReviewDecision.approve, "Đồng ý phát")
+        assert (review.decision, review.reason, review.clip_id) == (
+            ReviewDecision.approve,
+            "Đồng ý phát",
+            clip_id,
+        )
         vias = session.exec(
             select(AuditEvent.action, AuditEvent.actor, AuditEvent.via).where(
                 AuditEvent.entity_type == "bulletin", AuditEvent.entity_id == str(bulletin_id)
@@ -88,6 +98,41 @@ def test_add_submit_approve(people: Loa) -> None:
         ("bulletin.submit", "bientap", "cli"),
         ("bulletin.approve", "duyet", "cli"),
     ]
+
+
+def test_submit_and_approve_need_a_clip(people: Loa) -> None:
+    loa = people
+    loa.audio_ready = False  # an operator who has not rendered nor recorded anything yet
+    bulletin_id = add_bulletin(loa)
+    bid = str(bulletin_id)
+
+    assert loa.refused("bulletin", "submit", bid, "--as", "bientap") == (
+        "Lỗi: Bản tin chưa có âm thanh sẵn sàng cho phiên bản 1: hãy tạo âm thanh hoặc tải bản "
+        "ghi âm trước khi gửi duyệt"
+    )
+    assert stored(loa, bulletin_id).status is BulletinStatus.draft
+    first = loa.ready_clip(bid)
+    with loa.session() as session:  # a second rendition, e.g. another voice
+        bulletin = session.get(Bulletin, bulletin_id)
+        assert bulletin is not None
+        second = make_ready_clip(session, bulletin).id
+        session.commit()
+    loa.ok("bulletin", "submit", bid, "--as", "bientap")
+
+    assert "Required: the ready clip of this version" in loa.ok("bulletin", "approve", "--help")
+    assert loa.refused("bulletin", "approve", bid, "--as", "duyet", "--version", "1") == (
+        "Lỗi: thiếu --clip: hãy nghe rồi chọn bản âm thanh để duyệt. Các bản sẵn sàng của "
+        f"bản tin #{bulletin_id} phiên bản 1: {first}, {second}"
+    )
+    assert loa.refused(
+        "bulletin", "approve", bid, "--as", "duyet", "--version", "1", "--clip", "4242"
+    ) == (
+        f"Lỗi: Bản âm thanh 4242 không phải bản sẵn sàng của bản tin {bulletin_id} phiên bản 1; "
+        f"các bản sẵn sàng: {first}, {second}"
+    )
+    assert stored(loa, bulletin_id).status is BulletinStatus.submitted
+    loa.ok("bulletin", "approve", bid, "--as", "duyet", "--version", "1", "--clip", str(second))
+    assert stored(loa, bulletin_id).approved_clip_id == second
 
 
 def test_refusals_along_the_workflow(people: Loa) -> None:

@@ -14,7 +14,7 @@ from studio import bulletins
 from studio.errors import DomainError
 from studio.models import AuditEvent, BulletinUpdate
 from studio.types import BulletinStatus as S
-from tests.factories import World, bulletin_data
+from tests.factories import World, approve_with_clip, bulletin_data, ready_clip_id, submit_with_clip
 from tests.studio.workflow_support import (
     AFTER,
     REASON,
@@ -28,12 +28,14 @@ from tests.studio.workflow_support import (
 )
 
 
-def _state(status: str, version: int = 1, approved: int | None = None) -> dict[str, Any]:
+def _state(
+    status: str, version: int = 1, approved: int | None = None, clip: int | None = None
+) -> dict[str, Any]:
     return {
         "status": status,
         "version": version,
         "approved_version": approved,
-        "approved_clip_id": None,
+        "approved_clip_id": clip,
     }
 
 
@@ -81,13 +83,14 @@ def test_create_edit_submit_approve(session: Session, world: World) -> None:
     }
 
     mark = event.id or 0
-    bulletins.submit(session, editor, bid, now=T0)
+    submit_with_clip(session, editor, bid, now=T0)
     event = _one_event(session, mark)
     assert event.action == "bulletin.submit"
     assert (event.before, event.after) == ({"status": "draft", "version": 1}, _state("submitted"))
 
     mark = event.id or 0
-    bulletins.approve(session, approver, bid, 1, now=T0)
+    clip_id = ready_clip_id(session, bid)
+    approve_with_clip(session, approver, bid, 1, clip_id=clip_id, now=T0)
     event = _one_event(session, mark)
     assert (event.action, _who(event)) == (
         "bulletin.approve",
@@ -96,13 +99,13 @@ def test_create_edit_submit_approve(session: Session, world: World) -> None:
     assert event.before == _state("submitted")
     assert event.after is not None
     assert event.after.pop("review_id") is not None
-    assert event.after == {**_state("approved", approved=1), "fast_track": False}
+    assert event.after == {**_state("approved", approved=1, clip=clip_id), "fast_track": False}
     assert event.detail == ""
 
     mark = event.id or 0
     bulletins.update_bulletin(session, editor, bid, BulletinUpdate(title="Tin sửa lại"), T0)
     event = _one_event(session, mark)
-    assert event.before == _state("approved", approved=1)
+    assert event.before == _state("approved", approved=1, clip=clip_id)
     assert event.after == {
         **_state("draft", version=2),
         "content_sha256": snapshot(session, bid, 2).content_sha256,
@@ -129,6 +132,7 @@ def test_reject_records_the_reason(session: Session, world: World) -> None:
 def test_withdraw_by_admin(session: Session, world: World) -> None:
     bulletin = drive(session, world, S.approved)
     assert bulletin.id is not None
+    clip_id = bulletin.approved_clip_id
     mark = last_audit_id(session)
     bulletins.withdraw(session, act(world, "admin"), bulletin.id, " Sai địa bàn ", now=T0)
     event = _one_event(session, mark)
@@ -137,12 +141,16 @@ def test_withdraw_by_admin(session: Session, world: World) -> None:
         ("admin", world["admin"].id, "api"),
         "Sai địa bàn",
     )
-    assert (event.before, event.after) == (_state("approved", approved=1), _state("withdrawn"))
+    assert (event.before, event.after) == (
+        _state("approved", approved=1, clip=clip_id),
+        _state("withdrawn"),
+    )
 
 
 def test_expire_due_records_one_system_event_per_bulletin(session: Session, world: World) -> None:
     draft = drive(session, world, S.draft)
     approved = drive(session, world, S.approved)
+    clip_id = approved.approved_clip_id
     drive(session, world, S.withdrawn)
     mark = last_audit_id(session)
     expired = bulletins.expire_due(session, now=AFTER)
@@ -155,7 +163,7 @@ def test_expire_due_records_one_system_event_per_bulletin(session: Session, worl
     assert {_who(e) for e in events} == {("system", None, "job")}
     assert [(e.before, e.after) for e in events] == [
         (_state("draft"), _state("expired")),
-        (_state("approved", approved=1), _state("expired")),
+        (_state("approved", approved=1, clip=clip_id), _state("expired")),
     ]
     assert {e.detail for e in events} == {"valid_until 2026-12-08T07:00:00Z"}
 
@@ -166,10 +174,10 @@ def test_refused_actions_record_nothing(session: Session, world: World) -> None:
     bid = bulletin.id
     mark = last_audit_id(session)
     refusals: list[Callable[[], object]] = [
-        lambda: bulletins.approve(session, act(world, "approver_b"), bid, 1, now=T0),
-        lambda: bulletins.approve(session, act(world, "approver_a"), bid, 2, now=T0),
+        lambda: approve_with_clip(session, act(world, "approver_b"), bid, 1, now=T0),
+        lambda: approve_with_clip(session, act(world, "approver_a"), bid, 2, now=T0),
         lambda: bulletins.reject(session, act(world, "approver_a"), bid, 1, " ", now=T0),
-        lambda: bulletins.submit(session, act(world, "editor_a"), bid, now=T0),
+        lambda: submit_with_clip(session, act(world, "editor_a"), bid, now=T0),
         lambda: bulletins.withdraw(session, act(world, "editor_b"), bid, now=T0),
         lambda: bulletins.create_bulletin(
             session, act(world, "editor_b"), bulletin_data(target_station_codes=["sa"])

@@ -26,7 +26,7 @@ from studio.models import AuditEvent, Bulletin, BulletinVersion, Review, User
 from studio.settings import Settings
 from studio.types import BulletinStatus, EnumText, ReviewDecision, Role
 from tests import pg
-from tests.factories import build_world, make_bulletin
+from tests.factories import approve_with_clip, build_world, make_bulletin, submit_with_clip
 
 TABLES = {
     "area",
@@ -212,8 +212,8 @@ def test_bulletin_workflow_on_postgresql(pg_url: str) -> None:
                 session, world["editor_b"], language="km", body=BODY_KM, target_station_codes=["sb"]
             )
             assert bulletin.id is not None
-            bulletins.submit(session, Actor(user=editor), bulletin.id)
-            bulletins.approve(session, Actor(user=approver), bulletin.id, 1, comment="Đồng ý")
+            submit_with_clip(session, Actor(user=editor), bulletin.id)
+            approve_with_clip(session, Actor(user=approver), bulletin.id, 1, comment="Đồng ý")
             session.commit()
             bulletin_id, khmer_id = bulletin.id, khmer.id
 

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from studio import bulletins
 from studio.bulletin_queries import review_queue
 from studio.errors import PermissionDenied
-from tests.factories import World, make_bulletin
+from tests.factories import World, approve_with_clip, make_bulletin, submit_with_clip
 from tests.studio.workflow_support import T0, UNTIL, act
 
 
@@ -19,7 +18,7 @@ def _submitted(session: Session, world: World, minute: int, author: str, **over:
     bulletin = make_bulletin(session, world[author], valid_until=UNTIL, **over)
     assert bulletin.id is not None
     # Distinct submit times make "newest first" a fixed order.
-    bulletins.submit(session, act(world, author), bulletin.id, now=T0 + timedelta(minutes=minute))
+    submit_with_clip(session, act(world, author), bulletin.id, now=T0 + timedelta(minutes=minute))
     return bulletin.id
 
 
@@ -37,7 +36,7 @@ def queue(session: Session, world: World) -> dict[str, int]:
     }
     make_bulletin(session, world["editor_a"])  # a draft: never in any queue
     approved = _submitted(session, world, 9, "editor_a")
-    bulletins.approve(session, act(world, "approver_p"), approved, 1, now=T0)
+    approve_with_clip(session, act(world, "approver_p"), approved, 1, now=T0)
     session.commit()
     return ids
 
@@ -105,5 +104,5 @@ def test_every_queued_bulletin_can_be_decided_by_the_viewer(
         rows, _ = review_queue(session, world[viewer], 0, 50)
         for row in rows:
             assert row.id is not None
-            bulletins.approve(session, act(world, viewer), row.id, row.version, now=T0)
+            approve_with_clip(session, act(world, viewer), row.id, row.version, now=T0)
         session.rollback()

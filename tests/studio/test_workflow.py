@@ -16,7 +16,7 @@ from studio.models import Bulletin, BulletinUpdate, BulletinVersion
 from studio.types import BulletinStatus as S
 from studio.types import Language, ReviewDecision
 from studio.workflow import TRANSITIONS, Action, allowed_actions, next_status
-from tests.factories import World, make_bulletin
+from tests.factories import World, approve_with_clip, make_bulletin, submit_with_clip
 from tests.studio.workflow_support import (
     AFTER,
     REASON,
@@ -72,9 +72,9 @@ def _perform(session: Session, world: World, bulletin: Bulletin, action: Action)
     if action is Action.edit:
         bulletins.update_bulletin(session, author, bid, BulletinUpdate(title="Tin đã sửa"), now)
     elif action is Action.submit:
-        bulletins.submit(session, author, bid, now=now)
+        submit_with_clip(session, author, bid, now=now)
     elif action is Action.approve:
-        bulletins.approve(session, act(world, "approver_a"), bid, bulletin.version, now=now)
+        approve_with_clip(session, act(world, "approver_a"), bid, bulletin.version, now=now)
     elif action is Action.reject:
         reviewer = act(world, "approver_a")
         bulletins.reject(session, reviewer, bid, bulletin.version, REASON, now=now)
@@ -115,7 +115,7 @@ def test_author_may_not_decide_own_bulletin(session: Session, world: World, auth
     bulletin = drive(session, world, S.submitted, author=author)
     assert bulletin.id is not None
     with pytest.raises(PermissionDenied, match="bốn mắt"):
-        bulletins.approve(session, act(world, author), bulletin.id, 1, now=T0)
+        approve_with_clip(session, act(world, author), bulletin.id, 1, now=T0)
     with pytest.raises(PermissionDenied, match="bốn mắt"):
         bulletins.reject(session, act(world, author), bulletin.id, 1, REASON, now=T0)
     session.rollback()
@@ -130,7 +130,7 @@ def test_emergency_is_fast_tracked_by_its_author(
     bulletin = drive(session, world, S.submitted, author=author, priority="emergency")
     assert bulletin.id is not None
     first_event = last_audit_id(session)
-    bulletins.approve(session, act(world, author), bulletin.id, 1, now=T0)
+    approve_with_clip(session, act(world, author), bulletin.id, 1, now=T0)
     session.commit()
     assert bulletin.status is S.approved
     assert bulletin.approved_version == 1
@@ -160,9 +160,9 @@ def test_editor_author_of_an_emergency_still_needs_an_approver(
     bulletin = drive(session, world, S.submitted, priority="emergency")
     assert bulletin.id is not None
     with pytest.raises(PermissionDenied):
-        bulletins.approve(session, act(world, "editor_a"), bulletin.id, 1, now=T0)
+        approve_with_clip(session, act(world, "editor_a"), bulletin.id, 1, now=T0)
     session.rollback()
-    bulletins.approve(session, act(world, "approver_a"), bulletin.id, 1, now=T0)
+    approve_with_clip(session, act(world, "approver_a"), bulletin.id, 1, now=T0)
     [review] = queries.reviews(session, bulletin.id)
     assert (review.reviewer_id, review.fast_track) == (world["approver_a"].id, False)
 
@@ -172,7 +172,7 @@ def test_approver_of_another_commune_may_not_decide(session: Session, world: Wor
     bulletin = drive(session, world, S.submitted)
     assert bulletin.id is not None
     with pytest.raises(PermissionDenied, match="không phụ trách"):
-        bulletins.approve(session, act(world, "approver_b"), bulletin.id, 1, now=T0)
+        approve_with_clip(session, act(world, "approver_b"), bulletin.id, 1, now=T0)
     with pytest.raises(PermissionDenied, match="không phụ trách"):
         bulletins.reject(session, act(world, "approver_b"), bulletin.id, 1, REASON, now=T0)
 
@@ -193,7 +193,7 @@ def test_province_approver_covers_its_communes(
 ) -> None:
     bulletin = drive(session, world, S.submitted, author=author, **targets)
     assert bulletin.id is not None
-    bulletins.approve(session, act(world, "approver_p"), bulletin.id, 1, now=T0)
+    approve_with_clip(session, act(world, "approver_p"), bulletin.id, 1, now=T0)
     assert bulletin.status is S.approved
 
 
@@ -212,7 +212,7 @@ def test_commune_approver_needs_every_target(
     bulletin = drive(session, world, S.submitted, author="admin", **targets)
     assert bulletin.id is not None
     with pytest.raises(PermissionDenied, match="không phụ trách"):
-        bulletins.approve(session, act(world, "approver_a"), bulletin.id, 1, now=T0)
+        approve_with_clip(session, act(world, "approver_a"), bulletin.id, 1, now=T0)
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_editors_never_decide(session: Session, world: World, editor: str) -> No
     bulletin = drive(session, world, S.submitted, author="admin")
     assert bulletin.id is not None
     with pytest.raises(PermissionDenied, match="Chỉ người duyệt"):
-        bulletins.approve(session, act(world, editor), bulletin.id, 1, now=T0)
+        approve_with_clip(session, act(world, editor), bulletin.id, 1, now=T0)
     with pytest.raises(PermissionDenied, match="Chỉ người duyệt"):
         bulletins.reject(session, act(world, editor), bulletin.id, 1, REASON, now=T0)
 
@@ -289,8 +289,8 @@ def test_submitted_snapshot_never_changes(session: Session, world: World) -> Non
     editor = act(world, "editor_a")
     for title in ("Sửa lần một", "Sửa lần hai"):
         bulletins.update_bulletin(session, editor, bulletin.id, BulletinUpdate(title=title), T0)
-    bulletins.submit(session, editor, bulletin.id, now=T0)
-    bulletins.approve(session, act(world, "approver_a"), bulletin.id, 2, now=T0)
+    submit_with_clip(session, editor, bulletin.id, now=T0)
+    approve_with_clip(session, act(world, "approver_a"), bulletin.id, 2, now=T0)
     bulletins.update_bulletin(session, editor, bulletin.id, BulletinUpdate(title="Lần ba"), T0)
     session.commit()
     session.expire_all()
@@ -305,11 +305,11 @@ def test_approving_a_stale_version_is_a_conflict(session: Session, world: World)
     assert bulletin.id is not None
     editor = act(world, "editor_a")
     bulletins.update_bulletin(session, editor, bulletin.id, BulletinUpdate(title="Mới"), T0)
-    bulletins.submit(session, editor, bulletin.id, now=T0)
+    submit_with_clip(session, editor, bulletin.id, now=T0)
     session.commit()
     for seen in (1, 3):
         with pytest.raises(Conflict, match="phiên bản hiện tại là 2") as caught:
-            bulletins.approve(session, act(world, "approver_a"), bulletin.id, seen, now=T0)
+            approve_with_clip(session, act(world, "approver_a"), bulletin.id, seen, now=T0)
         assert type(caught.value) is Conflict
         with pytest.raises(Conflict, match="phiên bản hiện tại là 2"):
             bulletins.reject(session, act(world, "approver_a"), bulletin.id, seen, REASON)
@@ -420,10 +420,10 @@ def test_no_submit_edit_or_approval_after_valid_until(session: Session, world: W
     assert submitted.id is not None
     editor = act(world, "editor_a")
     with pytest.raises(Conflict, match="quá hạn"):
-        bulletins.submit(session, editor, draft.id, now=UNTIL)
+        submit_with_clip(session, editor, draft.id, now=UNTIL)
     assert draft.status is S.draft  # refused before anything was touched
     with pytest.raises(Conflict, match="quá hạn"):
-        bulletins.approve(session, act(world, "approver_a"), submitted.id, 1, now=AFTER)
+        approve_with_clip(session, act(world, "approver_a"), submitted.id, 1, now=AFTER)
     assert (submitted.status, submitted.approved_version) == (S.submitted, None)
     with pytest.raises(Conflict, match="quá hạn"):
         bulletins.update_bulletin(session, editor, draft.id, BulletinUpdate(title="Muộn"), AFTER)

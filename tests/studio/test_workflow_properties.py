@@ -27,7 +27,7 @@ from studio.errors import DomainError
 from studio.models import AuditEvent, Bulletin, BulletinUpdate, BulletinVersion, Review, User
 from studio.types import BulletinStatus, Priority, ReviewDecision
 from studio.workflow import TRANSITIONS, Action
-from tests.factories import build_world, bulletin_data
+from tests.factories import approve_with_clip, build_world, bulletin_data, submit_with_clip
 from tests.studio.workflow_support import T0, canonical_sha256
 
 SA, SB = {"target_station_codes": ["sa"]}, {"target_station_codes": ["sb"]}
@@ -189,7 +189,7 @@ class Workflow:
                 "edit", lambda: bulletins.update_bulletin(session, actor, bid, step.detail, now)
             )
         elif step.kind == "submit":
-            self._attempt("submit", lambda: bulletins.submit(session, actor, bid, now=now))
+            self._attempt("submit", lambda: submit_with_clip(session, actor, bid, now=now))
         elif step.kind == "withdraw":
             self._attempt("withdraw", lambda: bulletins.withdraw(session, actor, bid, now=now))
         elif step.kind == "reject":
@@ -201,7 +201,7 @@ class Workflow:
         elif step.kind == "approve":
             seen = version - 1 if step.detail else version
             done, _ = self._attempt(
-                "approve", lambda: bulletins.approve(session, actor, bid, seen, now=now)
+                "approve", lambda: approve_with_clip(session, actor, bid, seen, now=now)
             )
             if done is not None:
                 assert seen == version

@@ -13,7 +13,7 @@ from studio import bulletins
 from studio.audit import Actor
 from studio.models import AuditEvent, Bulletin, BulletinVersion
 from studio.types import BulletinStatus
-from tests.factories import World, make_bulletin
+from tests.factories import World, approve_with_clip, make_bulletin, submit_with_clip
 
 T0 = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 UNTIL = T0 + timedelta(days=7)
@@ -43,9 +43,9 @@ def drive(
     elif status is BulletinStatus.expired:
         assert bid in bulletins.expire_due(session, now=AFTER)
     elif status is not BulletinStatus.draft:
-        bulletins.submit(session, act(world, author), bid, now=T0)
+        submit_with_clip(session, act(world, author), bid, now=T0)
         if status is BulletinStatus.approved:
-            bulletins.approve(session, act(world, approver), bid, bulletin.version, now=T0)
+            approve_with_clip(session, act(world, approver), bid, bulletin.version, now=T0)
         elif status is BulletinStatus.rejected:
             bulletins.reject(session, act(world, approver), bid, bulletin.version, REASON, now=T0)
     session.commit()
