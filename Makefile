@@ -60,6 +60,8 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/tts.py
+	$(BIN)/python bench/programmes.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
