@@ -48,8 +48,14 @@ def create_station(data: StationCreate, admin: AdminUser, session: SessionDep) -
 
 @router.get("/{code}", response_model=StationPublic)
 def get_station(code: str, principal: PrincipalDep, session: SessionDep) -> StationPublic:
-    """Staff, or the station itself with its own station token."""
-    station = stations.get_station(session, code) if principal.user else None
+    """Staff whose areas include the station (as in the list), or the station itself with its
+    own station token."""
+    station = None
+    if principal.user is not None:
+        station = stations.get_station(session, code)
+        covered = covered_area_ids(session, principal.user)
+        if covered is not None and station.area_id not in covered:
+            raise HTTPException(403, "Đài này không thuộc địa bàn bạn phụ trách")
     if principal.station is not None:
         if principal.station.code != code:
             raise HTTPException(403, "Mã truy cập này thuộc về một đài khác")

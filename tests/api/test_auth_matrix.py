@@ -296,14 +296,14 @@ ROWS: list[Row] = [
     Row(
         "GET",
         "/api/v1/stations/{code}",
-        staff(200, 200, 200, 200, station=200),
+        staff(200, 403, 200, 200, station=200),
         get(f"{API}/stations/sa"),
         "own station",
     ),
     Row(
         "GET",
         "/api/v1/stations/{code}",
-        staff(200, 200, 200, 200, station=403),
+        staff(403, 200, 403, 200, station=403),
         get(f"{API}/stations/sb"),
         "other station",
     ),
