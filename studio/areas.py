@@ -75,6 +75,18 @@ def ancestors(session: Session, area_id: int) -> list[int]:
     return chain
 
 
+def with_ancestors(session: Session, area_ids: set[int]) -> set[int]:
+    """The areas and every area above them, from one read of the hierarchy."""
+    parents = _parents(session)
+    result: set[int] = set()
+    for area_id in area_ids:
+        current: int | None = area_id
+        while current is not None and current not in result:
+            result.add(current)
+            current = parents.get(current)
+    return result
+
+
 def user_area_ids(session: Session, user_id: int) -> set[int]:
     return set(session.exec(select(UserArea.area_id).where(UserArea.user_id == user_id)).all())
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, or_
 from sqlmodel import Session, col, select
 
-from studio.areas import ancestors, descendants, get_area
+from studio.areas import ancestors, descendants, get_area, with_ancestors
 from studio.bulletins import get_bulletin, target_area_ids
 from studio.errors import PermissionDenied
 from studio.models import (
@@ -50,10 +50,7 @@ def visible_area_ids(session: Session, user: User) -> set[int] | None:
     covered = covered_area_ids(session, user)
     if covered is None:
         return None
-    result = set(covered)
-    for area_id in covered:
-        result.update(ancestors(session, area_id))
-    return result
+    return with_ancestors(session, covered)
 
 
 def _targeting(area_ids: set[int]) -> Any:

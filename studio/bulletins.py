@@ -53,28 +53,27 @@ def resolve_targets(
 
 
 def target_codes(session: Session, bulletin_id: int) -> tuple[list[str], list[str]]:
-    targets = session.exec(select(BulletinTarget).where(BulletinTarget.bulletin_id == bulletin_id))
-    station_ids = [t.station_id for t in targets if t.station_id is not None]
-    targets = session.exec(select(BulletinTarget).where(BulletinTarget.bulletin_id == bulletin_id))
-    area_ids = [t.area_id for t in targets if t.area_id is not None]
-    stations = session.exec(select(Station.code).where(col(Station.id).in_(station_ids))).all()
-    areas = session.exec(select(Area.code).where(col(Area.id).in_(area_ids))).all()
-    return sorted(stations), sorted(areas)
+    rows = session.exec(
+        select(Station.code, Area.code)
+        .select_from(BulletinTarget)
+        .outerjoin(Station, col(Station.id) == BulletinTarget.station_id)
+        .outerjoin(Area, col(Area.id) == BulletinTarget.area_id)
+        .where(BulletinTarget.bulletin_id == bulletin_id)
+    ).all()
+    stations = sorted(code for code, _ in rows if code is not None)
+    areas = sorted(code for _, code in rows if code is not None)
+    return stations, areas
 
 
 def target_area_ids(session: Session, bulletin_id: int) -> set[int]:
     """The area of every target: a station counts as the area it stands in."""
-    result: set[int] = set()
-    for target in session.exec(
-        select(BulletinTarget).where(BulletinTarget.bulletin_id == bulletin_id)
-    ):
-        if target.area_id is not None:
-            result.add(target.area_id)
-        elif target.station_id is not None:
-            station = session.get(Station, target.station_id)
-            if station is not None:
-                result.add(station.area_id)
-    return result
+    rows = session.exec(
+        select(BulletinTarget.area_id, Station.area_id)
+        .select_from(BulletinTarget)
+        .outerjoin(Station, col(Station.id) == BulletinTarget.station_id)
+        .where(BulletinTarget.bulletin_id == bulletin_id)
+    ).all()
+    return {area_id for pair in rows for area_id in pair if area_id is not None}
 
 
 def _require_cover(session: Session, user: User, area_ids: set[int], verb: str) -> None:

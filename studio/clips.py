@@ -174,19 +174,6 @@ def clips_of(session: Session, bulletin_id: int) -> list[Clip]:
     )
 
 
-def has_ready_clip(session: Session, bulletin_id: int, version: int) -> bool:
-    return (
-        session.exec(
-            select(Clip.id).where(
-                Clip.bulletin_id == bulletin_id,
-                Clip.bulletin_version == version,
-                Clip.status == ClipStatus.ready,
-            )
-        ).first()
-        is not None
-    )
-
-
 # ------------------------------------------------------------------ signed audio URLs
 def _signature(secret: str, clip_id: int, expires: int) -> str:
     message = f"clip:{clip_id}:{expires}".encode()
