@@ -12,7 +12,21 @@ from fastapi import APIRouter, Depends, FastAPI
 from api import problems
 from api.deps import refuse_nul
 from api.limits import BodySizeLimit
-from api.routes import areas, audit, auth, bulletins, clips, health, stations, tts, users
+from api.routes import (
+    areas,
+    audit,
+    auth,
+    bulletins,
+    clips,
+    health,
+    jingles,
+    media,
+    programmes,
+    stations,
+    tts,
+    users,
+    windows,
+)
 from studio.db import make_engine
 from studio.settings import Settings, get_settings
 
@@ -58,7 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])
-    for module in (health, auth, users, areas, stations, bulletins, clips, tts, audit):
+    routers = (health, auth, users, areas, stations, bulletins, clips, tts, audit)
+    for module in (*routers, windows, programmes, media, jingles):
         v1.include_router(module.router)
     v1.include_router(bulletins.queue_router)
     app.include_router(v1)

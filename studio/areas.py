@@ -101,6 +101,9 @@ def to_public(session: Session, area: Area) -> AreaPublic:
         level=area.level,
         parent_id=area.parent_id,
         parent_code=parent.code if parent else None,
+        quiet_start=area.quiet_start,
+        quiet_end=area.quiet_end,
+        session_cap_minutes=area.session_cap_s // 60 if area.session_cap_s else None,
     )
 
 
@@ -110,6 +113,9 @@ def _snapshot(area: Area) -> dict[str, object]:
         "name": area.name,
         "level": str(area.level),
         "parent_id": area.parent_id,
+        "quiet_start": area.quiet_start.isoformat() if area.quiet_start else None,
+        "quiet_end": area.quiet_end.isoformat() if area.quiet_end else None,
+        "session_cap_s": area.session_cap_s,
     }
 
 
@@ -137,8 +143,15 @@ def create_area(session: Session, actor: Actor, data: AreaCreate) -> Area:
 def update_area(session: Session, actor: Actor, code: str, data: AreaUpdate) -> Area:
     area = get_area(session, code)
     before = _snapshot(area)
+    sent = data.model_fields_set
     if data.name is not None:
         area.name = data.name
+    if "quiet_start" in sent:  # the model checks both are sent, both set or both null
+        area.quiet_start = data.quiet_start.replace(microsecond=0) if data.quiet_start else None
+        area.quiet_end = data.quiet_end.replace(microsecond=0) if data.quiet_end else None
+    if "session_cap_minutes" in sent:
+        minutes = data.session_cap_minutes
+        area.session_cap_s = minutes * 60 if minutes is not None else None
     session.add(area)
     session.flush()
     record(session, actor, "area.update", "area", area.code, before=before, after=_snapshot(area))

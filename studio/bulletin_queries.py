@@ -14,7 +14,6 @@ from studio.areas import ancestors, descendants, get_area, with_ancestors
 from studio.bulletins import get_bulletin, target_area_ids
 from studio.errors import PermissionDenied
 from studio.models import (
-    AiringRule,
     Area,
     AuditEvent,
     Bulletin,
@@ -24,6 +23,7 @@ from studio.models import (
     Review,
     Station,
     User,
+    airing_rule_of,
 )
 from studio.pagination import paginate
 from studio.stations import get_station
@@ -185,7 +185,7 @@ def to_public_many(session: Session, rows: list[Bulletin]) -> list[BulletinPubli
             priority=b.priority,
             valid_from=b.valid_from,
             valid_until=b.valid_until,
-            airing=AiringRule(times=b.airing_times, days=b.airing_days),
+            airing=airing_rule_of(b),
             target_station_codes=sorted(stations.get(b.id or 0, [])),
             target_area_codes=sorted(areas.get(b.id or 0, [])),
             translation_of=b.translation_of,

@@ -14,7 +14,6 @@ from studio.areas import areas_by_codes
 from studio.audit import Actor, record
 from studio.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from studio.models import (
-    AiringRule,
     Area,
     Bulletin,
     BulletinContent,
@@ -27,6 +26,8 @@ from studio.models import (
     Station,
     User,
     _check_content,
+    airing_rule_of,
+    set_airing_rule,
 )
 from studio.types import BulletinStatus, ClipStatus, Priority, ReviewDecision, Role, utcnow
 from studio.users import covered_area_ids
@@ -102,7 +103,7 @@ def content_of(session: Session, bulletin: Bulletin) -> BulletinContent:
         priority=bulletin.priority,
         valid_from=bulletin.valid_from,
         valid_until=bulletin.valid_until,
-        airing=AiringRule(times=bulletin.airing_times, days=bulletin.airing_days),
+        airing=airing_rule_of(bulletin),
         target_station_codes=stations,
         target_area_codes=areas,
         translation_of=bulletin.translation_of,
@@ -192,8 +193,7 @@ def _apply_content(
     # the same instant the same way as it comes back from the database later.
     bulletin.valid_from = _utc(content.valid_from)
     bulletin.valid_until = _utc(content.valid_until)
-    bulletin.airing_times = content.airing.times
-    bulletin.airing_days = content.airing.days
+    set_airing_rule(bulletin, content.airing)
     bulletin.translation_of = content.translation_of
     bulletin.updated_at = utcnow()
     session.add(bulletin)

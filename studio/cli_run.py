@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -54,6 +55,10 @@ def run(
             _print_seed(seed_demo(session))
     bind_host = host or settings.api.host
     bind_port = port or settings.api.port
+    # The workers read their settings from the environment: they must agree on where the API
+    # is (manifest URLs are built from it).
+    os.environ["LOA_API__HOST"], os.environ["LOA_API__PORT"] = bind_host, str(bind_port)
+    settings.api.host, settings.api.port = bind_host, bind_port
     base = f"http://{bind_host}:{bind_port}"
     out.print(f"API:      {base}/api/v1")
     out.print(f"OpenAPI:  {base}/docs")
@@ -61,7 +66,7 @@ def run(
     # Jobs run here, once, whatever the number of API workers.
     kit = build_kit(settings)
     engine = make_engine(settings.effective_database_url)
-    runner = JobRunner(engine, kit)
+    runner = JobRunner(engine, kit, settings)
     runner.start()
     try:
         uvicorn.run(
@@ -88,6 +93,6 @@ def scheduler() -> None:
     engine = make_engine(settings.effective_database_url)
     out.print("Bộ lập lịch đang chạy (Ctrl+C để dừng).")
     try:
-        run_blocking(engine, kit)
+        run_blocking(engine, kit, settings)
     finally:
         engine.dispose()

@@ -1,4 +1,5 @@
-"""Background jobs (APScheduler 3.x): expiry of bulletins and the render queue.
+"""Background jobs (APScheduler 3.x): expiry of bulletins, the render queue, the evening build
+of the coming days' programmes and their rebuilds when something changes.
 
 They run once per deployment: in `loa run`'s own process (whatever the number of API workers)
 or in the `loa scheduler` process.
@@ -11,11 +12,14 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
 
 from studio.bulletins import expire_due
 from studio.db import session_scope
+from studio.programme_jobs import RebuildWatcher, daily_build
 from studio.render_jobs import process_queue, recover_interrupted
+from studio.settings import Settings
 from studio.voices import VoiceKit
 
 log = logging.getLogger(__name__)
@@ -34,31 +38,41 @@ def render_queue(engine: Engine, kit: VoiceKit) -> None:
     process_queue(engine, kit)
 
 
-def _add_jobs(scheduler: BaseScheduler, engine: Engine, kit: VoiceKit) -> None:
+def _add_jobs(scheduler: BaseScheduler, engine: Engine, kit: VoiceKit, settings: Settings) -> None:
     recover_interrupted(engine)  # this runner is starting: nothing can be rendering now
+    every = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(
-        expire_bulletins,
-        "interval",
-        seconds=30,
-        args=[engine],
-        id="expire_bulletins",
-        max_instances=1,
-        coalesce=True,
+        expire_bulletins, "interval", seconds=30, args=[engine], id="expire_bulletins", **every
     )
     scheduler.add_job(
-        render_queue,
+        render_queue, "interval", seconds=1, args=[engine, kit], id="render_queue", **every
+    )
+    # At start: today's and the coming days' programmes, in case the evening build was missed.
+    scheduler.add_job(
+        daily_build, args=[engine, settings], kwargs={"today": True}, id="catch_up", **every
+    )
+    build_at = settings.programme.build_at
+    scheduler.add_job(
+        daily_build,
+        CronTrigger(hour=build_at.hour, minute=build_at.minute, timezone=settings.default_timezone),
+        args=[engine, settings],
+        id="daily_programmes",
+        misfire_grace_time=3600,
+        **every,
+    )
+    watcher = RebuildWatcher(engine, settings)
+    scheduler.add_job(
+        watcher.poll,
         "interval",
-        seconds=1,
-        args=[engine, kit],
-        id="render_queue",
-        max_instances=1,
-        coalesce=True,
+        seconds=settings.programme.rebuild_poll_s,
+        id="programme_rebuilds",
+        **every,
     )
 
 
-def run_blocking(engine: Engine, kit: VoiceKit) -> None:
+def run_blocking(engine: Engine, kit: VoiceKit, settings: Settings) -> None:
     scheduler = BlockingScheduler(timezone="UTC")
-    _add_jobs(scheduler, engine, kit)
+    _add_jobs(scheduler, engine, kit, settings)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -68,9 +82,9 @@ def run_blocking(engine: Engine, kit: VoiceKit) -> None:
 class JobRunner:
     """The jobs on a background thread, for ``loa run``."""
 
-    def __init__(self, engine: Engine, kit: VoiceKit) -> None:
+    def __init__(self, engine: Engine, kit: VoiceKit, settings: Settings) -> None:
         self._scheduler = BackgroundScheduler(timezone="UTC")
-        _add_jobs(self._scheduler, engine, kit)
+        _add_jobs(self._scheduler, engine, kit, settings)
 
     def start(self) -> None:
         self._scheduler.start()

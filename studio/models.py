@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, Generic, TypeVar
 from zoneinfo import available_timezones
 
@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from studio.settings import DEFAULT_TIMEZONE
 from studio.types import (
+    AiringMode,
     AreaLevel,
     BulletinStatus,
     Category,
@@ -65,12 +66,34 @@ class AreaCreate(SQLModel):
 
 
 class AreaUpdate(SQLModel):
+    """Only the fields sent change; send null to make a broadcast rule inherit again."""
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    session_cap_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _quiet_pair(self) -> AreaUpdate:
+        sent = self.model_fields_set
+        if ("quiet_start" in sent) != ("quiet_end" in sent):
+            raise ValueError("quiet_start và quiet_end phải gửi cùng nhau")
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("quiet_start và quiet_end cùng có giá trị hoặc cùng là null")
+        for value in (self.quiet_start, self.quiet_end):
+            if value is not None and value.tzinfo is not None:
+                raise ValueError("giờ yên lặng là giờ địa phương, không kèm múi giờ")
+        return self
 
 
 class Area(AreaBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_type=sa.String(64), unique=True, index=True)
+    # Broadcast rules; None inherits from the parent area, then the defaults (21:30-05:00
+    # quiet hours, no cap). Equal quiet start and end means no quiet hours.
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    session_cap_s: int | None = None
     created_at: datetime = _ts()
 
 
@@ -81,6 +104,9 @@ class AreaPublic(SQLModel):
     level: AreaLevel
     parent_id: int | None
     parent_code: str | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    session_cap_minutes: int | None = None
 
 
 # ---------------------------------------------------------------- stations
@@ -108,6 +134,9 @@ class StationCreate(SQLModel):
     timezone: str = DEFAULT_TIMEZONE
     mount: str | None = Field(default=None, schema_extra={"pattern": MOUNT_PATTERN})
     enabled: bool = True
+    gap_ms: int | None = Field(default=None, ge=0, le=60_000)
+    opening_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    closing_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     _langs = field_validator("languages")(_check_languages)
     _zone = field_validator("timezone")(_check_zone)
@@ -121,6 +150,9 @@ class StationUpdate(SQLModel):
     timezone: str | None = None
     mount: str | None = Field(default=None, schema_extra={"pattern": MOUNT_PATTERN})
     enabled: bool | None = None
+    gap_ms: int | None = Field(default=None, ge=0, le=60_000)
+    opening_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    closing_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     _langs = field_validator("languages")(_check_languages)
     _zone = field_validator("timezone")(_check_zone)
@@ -136,7 +168,35 @@ class Station(SQLModel, table=True):
     timezone: str = Field(default=DEFAULT_TIMEZONE, sa_type=sa.String(64))
     mount: str = Field(sa_type=sa.String(64), unique=True)
     enabled: bool = True
+    # Programme: the silence between items (None: the deployment default) and the jingles
+    # played at the opening and closing of every session (None: none).
+    gap_ms: int | None = None
+    opening_jingle_id: int | None = Field(default=None, foreign_key="jingle.id")
+    closing_jingle_id: int | None = Field(default=None, foreign_key="jingle.id")
     created_at: datetime = _ts()
+
+
+class Jingle(SQLModel, table=True):
+    """A station ident or chime in the house format, played at a session's opening or closing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = _str(200)
+    sha256: str = _str(64)
+    size_bytes: int
+    duration_ms: int
+    loudness_lufs: float
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _ts()
+
+
+class JinglePublic(SQLModel):
+    id: int
+    title: str
+    sha256: str
+    size_bytes: int
+    duration_ms: int
+    loudness_lufs: float
+    created_at: datetime
 
 
 class StationPublic(SQLModel):
@@ -150,6 +210,9 @@ class StationPublic(SQLModel):
     timezone: str
     mount: str
     enabled: bool
+    gap_ms: int | None = None
+    opening_jingle_id: int | None = None
+    closing_jingle_id: int | None = None
 
 
 class StationToken(SQLModel, table=True):
@@ -225,10 +288,33 @@ class UserPublic(SQLModel):
 
 # ---------------------------------------------------------------- bulletins
 class AiringRule(SQLModel):
-    """How often a bulletin airs: ``times`` airings spread over ``days`` days (default once)."""
+    """How often a bulletin airs, per station: ``once``; ``spread``: ``times`` airings over
+    ``days`` days from ``first_day`` (default: the local day it becomes valid); or
+    ``every_session`` from ``first_day`` to ``last_day`` (local dates). Without a mode, one
+    airing in one day is ``once`` and anything more a ``spread``."""
 
+    mode: AiringMode | None = None
     times: int = Field(default=1, ge=1, le=100)
     days: int = Field(default=1, ge=1, le=366)
+    first_day: date | None = None
+    last_day: date | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> AiringRule:
+        if self.mode is None:
+            self.mode = AiringMode.once if self.times == self.days == 1 else AiringMode.spread
+        if self.mode is AiringMode.once and (self.times, self.days) != (1, 1):
+            raise ValueError("phát một lần (once) không đi cùng times/days khác 1")
+        if self.mode is AiringMode.every_session:
+            if self.first_day is None or self.last_day is None:
+                raise ValueError("every_session cần first_day và last_day")
+            if self.last_day < self.first_day:
+                raise ValueError("last_day phải từ first_day trở đi")
+            if (self.last_day - self.first_day).days > 365:
+                raise ValueError("every_session kéo dài tối đa 366 ngày")
+        elif self.last_day is not None:
+            raise ValueError("last_day chỉ dùng cho every_session")
+        return self
 
 
 class BulletinContent(SQLModel):
@@ -292,6 +378,13 @@ class Bulletin(SQLModel, table=True):
     valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     airing_times: int = 1
     airing_days: int = 1
+    airing_mode: AiringMode = Field(
+        default=AiringMode.once,
+        sa_type=EnumText(AiringMode, 16),
+        sa_column_kwargs={"server_default": "once"},
+    )
+    airing_first_day: date | None = None
+    airing_last_day: date | None = None
     translation_of: int | None = Field(default=None, foreign_key="bulletin.id", index=True)
     author_id: int = Field(foreign_key="user.id", index=True)
     status: BulletinStatus = Field(sa_type=EnumText(BulletinStatus, 16), index=True)
@@ -301,6 +394,25 @@ class Bulletin(SQLModel, table=True):
     approved_clip_id: int | None = None
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
+
+
+def airing_rule_of(bulletin: Bulletin) -> AiringRule:
+    return AiringRule(
+        mode=bulletin.airing_mode,
+        times=bulletin.airing_times,
+        days=bulletin.airing_days,
+        first_day=bulletin.airing_first_day,
+        last_day=bulletin.airing_last_day,
+    )
+
+
+def set_airing_rule(bulletin: Bulletin, rule: AiringRule) -> None:
+    assert rule.mode is not None  # filled in by the rule's validator
+    bulletin.airing_mode = rule.mode
+    bulletin.airing_times = rule.times
+    bulletin.airing_days = rule.days
+    bulletin.airing_first_day = rule.first_day
+    bulletin.airing_last_day = rule.last_day
 
 
 class BulletinTarget(SQLModel, table=True):

@@ -5,6 +5,7 @@ Nested sections use ``__`` as delimiter, e.g. ``LOA_API__PORT=8080``.
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -78,6 +79,28 @@ class MediaSettings(BaseModel):
         return self
 
 
+class ProgrammeSettings(BaseModel):
+    """Daily programmes: how they are built and where endpoints fetch their audio."""
+
+    gap_ms: int = Field(default=1500, ge=0, le=60_000)  # silence between items
+    # The daily job builds the next `days_ahead` days at this local time (station's zone).
+    build_at: time = time(20, 0)
+    days_ahead: int = Field(default=1, ge=1, le=14)
+    render_sessions: bool = True  # one audio file per session for store-and-forward endpoints
+    # Reacting to approvals, withdrawals, expiries and window changes, every this many seconds.
+    rebuild_poll_s: float = Field(default=5.0, gt=0, le=3600)
+    # Manifest URLs are absolute: endpoints resolve them from this base (default: the API's
+    # own host and port).
+    public_base_url: str | None = None
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("public_base_url must be an http:// or https:// URL")
+        return value.rstrip("/") if value else None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LOA_",
@@ -95,6 +118,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     tts: TTSSettings = TTSSettings()
     media: MediaSettings = MediaSettings()
+    programme: ProgrammeSettings = ProgrammeSettings()
 
     @field_validator("database_url")
     @classmethod
@@ -123,6 +147,10 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.var_dir / "media"
+
+    @property
+    def public_base_url(self) -> str:
+        return self.programme.public_base_url or f"http://{self.api.host}:{self.api.port}"
 
     @property
     def work_dir(self) -> Path:

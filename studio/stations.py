@@ -8,10 +8,11 @@ from sqlmodel import Session, col, select
 
 from studio.areas import area_for_input
 from studio.audit import Actor, record
-from studio.errors import Conflict, NotFound
+from studio.errors import Conflict, InvalidInput, NotFound
 from studio.models import (
     Area,
     BulletinTarget,
+    Jingle,
     Station,
     StationCreate,
     StationPublic,
@@ -19,6 +20,7 @@ from studio.models import (
     StationUpdate,
 )
 from studio.pagination import paginate
+from studio.schedule_models import BroadcastWindow, ProgrammeVersion, WindowException
 from studio.security import new_station_token, station_token_digest
 from studio.types import Language, utcnow
 
@@ -48,6 +50,9 @@ def to_public(session: Session, station: Station) -> StationPublic:
         timezone=station.timezone,
         mount=station.mount,
         enabled=station.enabled,
+        gap_ms=station.gap_ms,
+        opening_jingle_id=station.opening_jingle_id,
+        closing_jingle_id=station.closing_jingle_id,
     )
 
 
@@ -61,6 +66,9 @@ def _snapshot(station: Station) -> dict[str, object]:
         "timezone": station.timezone,
         "mount": station.mount,
         "enabled": station.enabled,
+        "gap_ms": station.gap_ms,
+        "opening_jingle_id": station.opening_jingle_id,
+        "closing_jingle_id": station.closing_jingle_id,
     }
 
 
@@ -86,7 +94,13 @@ def create_station(session: Session, actor: Actor, data: StationCreate) -> Stati
         timezone=data.timezone,
         mount=mount,
         enabled=data.enabled,
+        gap_ms=data.gap_ms,
+        opening_jingle_id=data.opening_jingle_id,
+        closing_jingle_id=data.closing_jingle_id,
     )
+    for jingle_id in (data.opening_jingle_id, data.closing_jingle_id):
+        if jingle_id is not None and session.get(Jingle, jingle_id) is None:
+            raise InvalidInput(f"Không tìm thấy nhạc hiệu {jingle_id}")
     session.add(station)
     session.flush()
     record(session, actor, "station.create", "station", station.code, after=_snapshot(station))
@@ -106,8 +120,12 @@ def update_station(session: Session, actor: Actor, code: str, data: StationUpdat
         _check_mount_free(session, changes["mount"], station.id)
     if changes.get("languages") is not None:
         changes["languages"] = [str(x) for x in changes["languages"]]
+    nullable = {"gap_ms", "opening_jingle_id", "closing_jingle_id"}  # null: back to none
+    for key in ("opening_jingle_id", "closing_jingle_id"):
+        if changes.get(key) is not None and session.get(Jingle, changes[key]) is None:
+            raise InvalidInput(f"Không tìm thấy nhạc hiệu {changes[key]}")
     for key, value in changes.items():
-        if value is not None:
+        if value is not None or key in nullable:
             setattr(station, key, value)
     session.add(station)
     session.flush()
@@ -129,6 +147,15 @@ def delete_station(session: Session, actor: Actor, code: str) -> None:
         select(BulletinTarget.id).where(BulletinTarget.station_id == station.id)
     ).first():
         raise Conflict(f"Đài {code!r} là đích của bản tin; hãy tắt (enabled=false) thay vì xóa")
+    if session.exec(
+        select(ProgrammeVersion.id).where(ProgrammeVersion.station_id == station.id)
+    ).first():
+        raise Conflict(f"Đài {code!r} đã có chương trình phát; hãy tắt (enabled=false) thay vì xóa")
+    for row in [
+        *session.exec(select(BroadcastWindow).where(BroadcastWindow.station_id == station.id)),
+        *session.exec(select(WindowException).where(WindowException.station_id == station.id)),
+    ]:
+        session.delete(row)
     for token in session.exec(select(StationToken).where(StationToken.station_id == station.id)):
         session.delete(token)
     # No ORM relationship tells the unit of work to delete the tokens first: flush them now, or

@@ -62,6 +62,19 @@ class Priority(StrEnum):
     emergency = "emergency"
 
 
+class AiringMode(StrEnum):
+    """How a bulletin's airings are counted (same values as playlists.AiringMode)."""
+
+    once = "once"
+    spread = "spread"  # `times` airings over `days` days
+    every_session = "every_session"  # every session from `first_day` to `last_day`
+
+
+class ExceptionKind(StrEnum):
+    add = "add"  # a session added for some days (a campaign's noon session)
+    drop = "drop"  # a session dropped for some days (a holiday)
+
+
 class Role(StrEnum):
     editor = "editor"
     approver = "approver"

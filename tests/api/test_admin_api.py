@@ -250,6 +250,9 @@ def test_stations_create_read_update_delete(admin: Admin, client: TestClient) ->
         "timezone": "Asia/Ho_Chi_Minh",
         "mount": "/an-bien-01.mp3",
         "enabled": True,
+        "gap_ms": None,
+        "opening_jingle_id": None,
+        "closing_jingle_id": None,
     }
     vi_km = admin.call(
         "POST",

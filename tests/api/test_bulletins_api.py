@@ -84,7 +84,13 @@ def test_create_submit_approve_edit_resubmit(api: Api, world: World) -> None:
     assert created["target_station_codes"] == ["sa"]
     assert created["target_area_codes"] == []
     assert created["valid_from"] == "2099-11-30T22:30:00Z"  # stored and returned in UTC
-    assert created["airing"] == {"times": 2, "days": 3}
+    assert created["airing"] == {
+        "mode": "spread",
+        "times": 2,
+        "days": 3,
+        "first_day": None,
+        "last_day": None,
+    }
     assert (created["approved_version"], created["approved_clip_id"]) == (None, None)
 
     submitted = api.call("editor_a", "POST", f"/bulletins/{bulletin_id}/submit")

@@ -17,7 +17,7 @@ from tests.cli.support import Loa, plain, shown_password
 def test_db_upgrade_creates_the_schema(loa: Loa) -> None:
     output = loa.ok("db", "upgrade")
 
-    assert output == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0002).\n"
+    assert output == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0003).\n"
     engine: Engine = make_engine(loa.database_url)
     try:
         assert migrate.current_revision(engine) == migrate.head_revision() == "0002"

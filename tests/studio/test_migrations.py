@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
+import studio.schedule_models  # noqa: F401  (its tables are part of the metadata compared)
+
 from studio import bulletins, migrate
 from studio.audit import Actor, record
 from studio.bulletin_queries import BulletinFilter, list_bulletins
@@ -33,14 +35,19 @@ TABLES = {
     "auditevent",
     "bulletin",
     "bulletintarget",
+    "broadcast_window",
     "bulletinversion",
     "clip",
+    "jingle",
     "lexiconentry",
+    "programme",
     "review",
+    "session_audio",
     "station",
     "stationtoken",
     "user",
     "userarea",
+    "window_exception",
 }
 VALID_UNTIL_LOCAL = datetime(2099, 12, 31, 17, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 VALID_UNTIL_UTC = datetime(2099, 12, 31, 10, 0, tzinfo=UTC)
@@ -106,11 +113,11 @@ def test_upgrade_from_empty_to_head(empty_url: str, empty_engine: Engine) -> Non
 
     migrate.upgrade(empty_url)
 
-    assert migrate.head_revision() == "0002"
+    assert migrate.head_revision() == "0003"
     assert migrate.current_revision(empty_engine) == migrate.head_revision()
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
     migrate.upgrade(empty_url)  # running it again is a no-op, not an error
-    assert migrate.current_revision(empty_engine) == "0002"
+    assert migrate.current_revision(empty_engine) == "0003"
 
 
 def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
@@ -127,7 +134,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
 
     migrate.upgrade(empty_url)
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
-    assert migrate.current_revision(empty_engine) == "0002"
+    assert migrate.current_revision(empty_engine) == "0003"
 
 
 def test_models_and_migrations_agree(empty_url: str, empty_engine: Engine) -> None:
