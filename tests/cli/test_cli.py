@@ -20,7 +20,7 @@ def test_db_upgrade_creates_the_schema(loa: Loa) -> None:
     assert output == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0003).\n"
     engine: Engine = make_engine(loa.database_url)
     try:
-        assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
+        assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
     finally:
         engine.dispose()
     assert loa.ok("db", "upgrade") == output

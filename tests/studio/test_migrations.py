@@ -19,7 +19,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
 import studio.schedule_models  # noqa: F401  (its tables are part of the metadata compared)
-
 from studio import bulletins, migrate
 from studio.audit import Actor, record
 from studio.bulletin_queries import BulletinFilter, list_bulletins
