@@ -11,15 +11,18 @@ from zoneinfo import ZoneInfo
 
 from playlists.codec import canonical_json, item_to_dict
 from playlists.model import ItemKind, Programme, ProgrammeItem
+from playlists.times import iso_utc
 
 
 def programme_digest(programme: Programme) -> str:
-    """sha256 of the canonical JSON of what plays (station, day, items with their reasons):
-    equal digests mean an identical programme, so a rebuild with an equal digest is no new
-    version. The unplaced/excluded reports are not part of it."""
+    """sha256 of the canonical JSON of what plays and when the station is on air (station, day,
+    sessions, items with their reasons): equal digests mean an identical programme, so a
+    rebuild with an equal digest is no new version. The unplaced/excluded reports are not part
+    of it."""
     payload = {
         "station": programme.station,
         "day": programme.day.isoformat(),
+        "sessions": [[s.name, iso_utc(s.start), iso_utc(s.end)] for s in programme.sessions],
         "items": [item_to_dict(i) for i in programme.items],
     }
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()

@@ -79,9 +79,12 @@ def enabled_stations(session: Session, codes: Iterable[str] | None = None) -> li
     return list(session.exec(query))
 
 
-def daily_build(engine: Engine, settings: Settings, *, today: bool = False) -> int:
-    """Tomorrow's (and up to `days_ahead`) programmes of every enabled station."""
-    now = utcnow()
+def daily_build(
+    engine: Engine, settings: Settings, *, today: bool = False, now: datetime | None = None
+) -> int:
+    """Tomorrow's (and up to `days_ahead`) programmes of every enabled station; with `today`,
+    today's too (at start-up, in case the evening build was missed). Returns new versions."""
+    now = now or utcnow()
     with Session(engine) as session:
         targets = [
             (s.id, day)
@@ -160,10 +163,14 @@ class RebuildWatcher:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
-        self._seen: set[int] = set()
         with Session(engine) as session:
             last = session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id).desc())).first()
-        self.cursor = last or 0
+            self.cursor = last or 0
+            # What happened before the watcher started is in the start-up build already.
+            recent = session.exec(
+                select(AuditEvent.id).where(col(AuditEvent.id) > self.cursor - OVERLAP)
+            ).all()
+        self._seen = {i for i in recent if i is not None}
 
     def poll(self, now: datetime | None = None) -> list[BuildResult | Exception]:
         now = now or utcnow()

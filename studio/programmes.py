@@ -107,20 +107,25 @@ def build(
         candidates=tuple(candidates(session, station, area_ids, day)),
     )
     current = current_version(session, station.id, day)
-    if current is None:
-        programme = playlists.build_day(inputs.station, day, inputs.sessions, inputs.candidates)
-        previous = None
-    else:
-        previous = programme_of(current)
-        programme = playlists.rebuild(previous, inputs, now)
+    # Without a previous version the day starts empty: on a day already under way nothing is
+    # placed before `now` either way.
+    previous = (
+        programme_of(current)
+        if current is not None
+        else playlists.Programme(station.code, day, station.timezone, (), ())
+    )
+    programme = playlists.rebuild(previous, inputs, now)
     digest = playlists.programme_digest(programme)
     if current is not None and current.digest == digest:
         return BuildResult(
             station.code, day, current.version, False, 0, "", programme, plan.refused
         )
-    empty = playlists.Programme(station.code, day, station.timezone, (), ())
-    changes = playlists.diff(previous or empty, programme)
-    text = playlists.render_diff_text(changes, "vi", station.timezone)
+    changes = playlists.diff(previous, programme)
+    lines = session_changes(previous, programme)
+    if changes or not lines:
+        lines.append(playlists.render_diff_text(changes, "vi", station.timezone))
+    text = "\n".join(lines)
+    count = len(changes) + len(session_changes(previous, programme))
     version = (current.version + 1) if current is not None else 1
     if current is not None:
         current.is_current = False
@@ -134,7 +139,7 @@ def build(
         digest=digest,
         data=dict(playlists.programme_to_dict(programme)),
         diff_text=text,
-        changes=len(changes),
+        changes=count,
         reason=reason[:300],
         built_by=f"{actor.via}:{actor.label}"[:100],
     )
@@ -154,9 +159,27 @@ def build(
         after={"version": version, "digest": digest, "items": len(programme.items)},
         detail=(reason + "\n" + text).strip(),
     )
-    return BuildResult(
-        station.code, day, version, True, len(changes), text, programme, plan.refused
-    )
+    return BuildResult(station.code, day, version, True, count, text, programme, plan.refused)
+
+
+def session_changes(old: playlists.Programme, new: playlists.Programme) -> list[str]:
+    """Sessions added, dropped or moved, one line each, on the station's wall clock."""
+    zone = ZoneInfo(new.tz)
+
+    def span(s: playlists.Session) -> str:
+        start, end = s.start.astimezone(zone), s.end.astimezone(zone)
+        return f"{start:%H:%M:%S}-{end:%H:%M:%S}"
+
+    before = {s.name: s for s in old.sessions}
+    after = {s.name: s for s in new.sessions}
+    lines = []
+    for s in new.sessions:
+        if s.name not in before:
+            lines.append(f"+ thêm buổi {s.name} {span(s)}")
+        elif (before[s.name].start, before[s.name].end) != (s.start, s.end):
+            lines.append(f"~ buổi {s.name}: {span(before[s.name])} thành {span(s)}")
+    lines += [f"- bỏ buổi {s.name} {span(s)}" for s in old.sessions if s.name not in after]
+    return lines
 
 
 # ------------------------------------------------------------------ exports

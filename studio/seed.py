@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlmodel import Session, select
 
-from studio import areas, bulletins, stations, users
+from studio import areas, bulletins, stations, users, windows
 from studio.audit import Actor
 from studio.models import (
     AreaCreate,
+    AreaUpdate,
     Bulletin,
     BulletinCreate,
     StationCreate,
     User,
     UserCreate,
 )
+from studio.schedule_models import WindowCreate
 from studio.security import generate_password
 from studio.types import AreaLevel, Category, Language, Role, StationKind, utcnow
+
+# The province's usual sessions (Circular 39: morning and late afternoon); the urban ward caps
+# its sessions at 15 minutes.
+DEMO_WINDOWS = [("Sáng", time(5, 30), 30), ("Chiều", time(17, 0), 30)]
+URBAN_CAP_MINUTES = ("91-LX", 15)
 
 # Codes are data, not constants the code depends on: An Giang after the 2025 merger
 # (with Kien Giang) keeps code 91. Commune codes here are demo values.
@@ -78,6 +85,16 @@ def seed_demo(session: Session, admin_username: str = "admin") -> SeedResult:
                 languages=languages,
             ),
         )
+    province = windows.owner_of(session, "area", province_code)
+    for name, start, minutes in DEMO_WINDOWS:
+        windows.create_window(
+            session,
+            system,
+            province,
+            WindowCreate(name=name, start_time=start, length_minutes=minutes),
+        )
+    ward, cap = URBAN_CAP_MINUTES
+    areas.update_area(session, system, ward, AreaUpdate(session_cap_minutes=cap))
     stations.create_station(
         session,
         system,

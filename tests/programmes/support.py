@@ -80,8 +80,8 @@ def add_window(
     return row.id
 
 
-def add_exception(session: Session, kind: str, code: str, **data: Any) -> int:
-    owner = windows.owner_of(session, kind, code)
+def add_exception(session: Session, owner_kind: str, code: str, **data: Any) -> int:
+    owner = windows.owner_of(session, owner_kind, code)
     row = windows.create_exception(session, SYSTEM, owner, ExceptionCreate(**data))
     session.commit()
     assert row.id is not None
