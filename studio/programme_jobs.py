@@ -20,6 +20,7 @@ from studio.audit import Actor
 from studio.models import Area, AuditEvent, BulletinTarget, Station
 from studio.programmes import BuildResult, build, local_today
 from studio.schedule_models import BroadcastWindow, ProgrammeVersion, WindowException
+from studio.session_render import render_day
 from studio.settings import Settings
 from studio.types import utcnow
 
@@ -95,7 +96,30 @@ def daily_build(
     results = build_days(engine, settings, targets, reason="lập lịch hằng ngày", now=now)
     made = sum(1 for r in results if isinstance(r, BuildResult) and r.created)
     log.info("daily programme build: %d targets, %d new versions", len(targets), made)
+    render_results(engine, settings, results)
     return made
+
+
+def render_results(
+    engine: Engine, settings: Settings, results: Iterable[BuildResult | Exception]
+) -> int:
+    """The session files of the programmes just built (unchanged sessions reuse theirs).
+    A failure is logged and leaves that station's endpoints on per-clip playback."""
+    if not settings.programme.render_sessions:
+        return 0
+    rendered = 0
+    for result in results:
+        if not isinstance(result, BuildResult) or not result.programme.items:
+            continue
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                station = session.exec(select(Station).where(Station.code == result.station)).one()
+                rendered += len(render_day(session, settings, station, result.day))
+                session.commit()
+            except Exception as exc:  # noqa: BLE001  (one station must not stop the rest)
+                session.rollback()
+                log.warning("session render %s %s failed: %s", result.station, result.day, exc)
+    return rendered
 
 
 def _stations_of_bulletin(session: Session, bulletin_id: int) -> set[int]:
@@ -192,7 +216,9 @@ class RebuildWatcher:
         self._seen = {i for i in self._seen if i > self.cursor - OVERLAP}
         if not targets:
             return []
-        return build_days(self.engine, self.settings, targets, reason="thay đổi", now=now)
+        results = build_days(self.engine, self.settings, targets, reason="thay đổi", now=now)
+        render_results(self.engine, self.settings, results)
+        return results
 
     def _targets(
         self, session: Session, station_ids: set[int], now: datetime

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from media.probe import probe
+from media.probe import decoded_duration
 from media.store import MediaStore
 from studio import areas, bulletins, stations
 from studio.audit import Actor, record
@@ -108,7 +108,8 @@ def make_bulletin(session: Session, author: User, **overrides: Any) -> Bulletin:
 @lru_cache(maxsize=1)
 def clip_mp3() -> tuple[Path, int]:
     """One real house-format MP3 (mono, 24 kHz, 48 kbit/s) made once per test session, and
-    its duration in ms as ffprobe reads it. Removed when the test process ends."""
+    its decoded duration in ms, as the broadcast chain records it. Removed when the test process
+    ends."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:  # imported late: conftest imports this module (and bench/ uses it too)
         from tests.conftest import require_binary
@@ -122,7 +123,7 @@ def clip_mp3() -> tuple[Path, int]:
         + ["-ac", "1", "-ar", "24000", "-c:a", "libmp3lame", "-b:a", "48k", str(path)],
         check=True,
     )
-    return path, round(probe(path).duration_s * 1000)
+    return path, round(decoded_duration(path) * 1000)
 
 
 def make_ready_clip(session: Session, bulletin: Bulletin, media_dir: Path | None = None) -> Clip:
