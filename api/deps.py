@@ -14,10 +14,10 @@ from sqlmodel import Session
 
 from studio.audit import Actor
 from studio.errors import InvalidInput
-from studio.models import MAX_ID, Station, User
+from studio.models import MAX_ID, Station, StationToken, User
 from studio.security import STATION_TOKEN_PREFIX, decode_access_token
 from studio.settings import Settings
-from studio.stations import station_for_token
+from studio.stations import token_and_station_for
 from studio.types import Role
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -46,10 +46,12 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 @dataclass(frozen=True)
 class Principal:
-    """A signed-in user or a station endpoint holding a read-only station token."""
+    """A signed-in user or a station endpoint holding a read-only station token (the token
+    row too: what the endpoint is sent is signed with its own token)."""
 
     user: User | None = None
     station: Station | None = None
+    station_token: StationToken | None = None
 
 
 STATION_TOKEN_READ_ONLY = "Mã truy cập của đài chỉ dùng để đọc thông tin của chính đài đó"
@@ -65,11 +67,11 @@ def get_principal(
     if not token:
         raise unauthenticated()
     if token.startswith(STATION_TOKEN_PREFIX):
-        station = station_for_token(session, token)
+        found = token_and_station_for(session, token)
         session.commit()
-        if station is None:
+        if found is None:
             raise unauthenticated()
-        return Principal(station=station)
+        return Principal(station=found[1], station_token=found[0])
     claims = decode_access_token(token, settings.secret_key.get_secret_value())
     if claims is None:
         raise unauthenticated()

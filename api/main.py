@@ -67,8 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.api.max_body_bytes,
-        # Recordings are the one large body; multipart overhead on top of the file limit.
-        overrides={"/recording": settings.media.max_upload_bytes + 64 * 1024},
+        # Recordings and jingles are the large bodies; multipart overhead on top of the file limit.
+        overrides={
+            "/recording": settings.media.max_upload_bytes + 64 * 1024,
+            "/jingles": settings.media.max_upload_bytes + 64 * 1024,
+        },
     )
 
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])

@@ -135,6 +135,7 @@ class StationCreate(SQLModel):
     mount: str | None = Field(default=None, schema_extra={"pattern": MOUNT_PATTERN})
     enabled: bool = True
     gap_ms: int | None = Field(default=None, ge=0, le=60_000)
+    accepts_tests: bool = False
     opening_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     closing_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
@@ -151,6 +152,7 @@ class StationUpdate(SQLModel):
     mount: str | None = Field(default=None, schema_extra={"pattern": MOUNT_PATTERN})
     enabled: bool | None = None
     gap_ms: int | None = Field(default=None, ge=0, le=60_000)
+    accepts_tests: bool | None = None
     opening_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     closing_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
@@ -171,6 +173,8 @@ class Station(SQLModel, table=True):
     # Programme: the silence between items (None: the deployment default) and the jingles
     # played at the opening and closing of every session (None: none).
     gap_ms: int | None = None
+    # Receives Test and Exercise emergencies (CAP status); Actual ones go to every station.
+    accepts_tests: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     opening_jingle_id: int | None = Field(default=None, foreign_key="jingle.id")
     closing_jingle_id: int | None = Field(default=None, foreign_key="jingle.id")
     created_at: datetime = _ts()
@@ -211,6 +215,7 @@ class StationPublic(SQLModel):
     mount: str
     enabled: bool
     gap_ms: int | None = None
+    accepts_tests: bool = False
     opening_jingle_id: int | None = None
     closing_jingle_id: int | None = None
 

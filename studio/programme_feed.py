@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, or_, select
 
 import playlists
+from studio.asrun import aired_counts
 from studio.models import (
     Bulletin,
     BulletinTarget,
@@ -72,17 +73,22 @@ def _airing(bulletin: Bulletin) -> playlists.AiringRule:
 
 
 def aired_before(session: Session, station_id: int, day: date) -> Counter[int]:
-    """Airings per bulletin on the station's earlier days, from their current programmes."""
+    """Airings per bulletin on the station's earlier days: from the as-run log for days the
+    station reported, else from the current programme of that day (what was planned)."""
     rows = session.exec(
-        select(ProgrammeVersion.data).where(
+        select(col(ProgrammeVersion.day), col(ProgrammeVersion.data)).where(
             ProgrammeVersion.station_id == station_id,
             col(ProgrammeVersion.is_current).is_(True),
             col(ProgrammeVersion.day) < day,
             col(ProgrammeVersion.day) >= day - timedelta(days=AIRING_LOOKBACK_DAYS),
         )
-    )
+    ).all()
+    reported = aired_counts(session, station_id, [d for d, _ in rows])
     counts: Counter[int] = Counter()
-    for data in rows:
+    for planned_day, data in rows:
+        if planned_day in reported:
+            counts.update(reported[planned_day])
+            continue
         for item in data.get("items", []):
             if item.get("bulletin_id") is not None:
                 counts[int(item["bulletin_id"])] += 1

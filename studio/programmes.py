@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,14 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import playlists
+from media.store import MediaStore
 from playlists.export import build_manifest, sign_manifest, to_m3u8, to_xspf
 from studio.audit import Actor, record
 from studio.errors import Conflict, InvalidInput, NotFound
-from studio.models import Station, StationToken
+from studio.models import Clip, Jingle, Station, StationToken
 from studio.programme_feed import candidates, station_plan
 from studio.schedule_models import ProgrammeVersion, SessionAudio
 from studio.settings import Settings
-from studio.types import utcnow
+from studio.types import ClipStatus, utcnow
 from studio.windows import ScheduleIndex
 
 MEDIA_PATH = "api/v1/media/{sha256}.mp3"  # clip URL path below the public base URL
@@ -273,3 +275,16 @@ def require_current(session: Session, station: Station, day: date) -> ProgrammeV
     if row is None:
         raise NotFound(f"Đài {station.code} chưa có chương trình ngày {day.isoformat()}")
     return row
+
+
+def broadcast_media_path(session: Session, settings: Settings, sha256: str) -> Path | None:
+    """Where the media store keeps MP3 `sha256`, if it is a file endpoints may fetch: a ready
+    clip, a jingle or a rendered session (the store holds other files too, e.g. masters)."""
+    found = (
+        session.exec(
+            select(Clip.id).where(Clip.sha256 == sha256, Clip.status == ClipStatus.ready)
+        ).first()
+        or session.exec(select(Jingle.id).where(Jingle.sha256 == sha256)).first()
+        or session.exec(select(SessionAudio.id).where(SessionAudio.sha256 == sha256)).first()
+    )
+    return MediaStore(settings.media_dir).path_for(sha256, "mp3") if found is not None else None

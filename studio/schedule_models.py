@@ -88,7 +88,7 @@ class SessionAudio(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     content_key: str = Field(sa_type=sa.String(64), unique=True, index=True)
-    sha256: str = Field(sa_type=sa.String(64))
+    sha256: str = Field(sa_type=sa.String(64), index=True)
     size_bytes: int
     duration_ms: int
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -101,6 +101,26 @@ class ProgrammeSettings(BaseModel):
         return value.rstrip("/") if value else None
 
 
+class OnAirSettings(BaseModel):
+    """The streaming stack (Icecast + Liquidsoap, on loopback by default) and playout."""
+
+    enabled: bool = True  # `loa run` starts and supervises Icecast, Liquidsoap and playout
+    icecast_host: str = "127.0.0.1"
+    icecast_port: int = Field(default=8010, ge=1, le=65535)
+    # Liquidsoap encodes in one thread per process: ~40 mounts per process keep real time
+    # on two cores (docs/BENCHMARKS.md); more stations get more processes.
+    stations_per_process: int = Field(default=40, ge=1, le=200)
+    dead_air_s: float = Field(default=5.0, ge=1.0, le=600.0)
+    blank_threshold_db: float = Field(default=-40.0, ge=-90.0, le=-10.0)
+    # Items are queued this far ahead and released by a time gate inside Liquidsoap, this
+    # much before their planned instant (the pipeline's measured delay).
+    queue_ahead_s: float = Field(default=2.0, ge=0.5, le=60.0)
+    release_advance_ms: int = Field(default=120, ge=0, le=1000)
+    prestage_minutes: float = Field(default=5.0, ge=0.5, le=120.0)
+    endpoint_offline_s: int = Field(default=180, ge=10, le=86_400)
+    emergency_edge_timeout_s: float = Field(default=2.0, gt=0, le=30.0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LOA_",
@@ -119,6 +139,7 @@ class Settings(BaseSettings):
     tts: TTSSettings = TTSSettings()
     media: MediaSettings = MediaSettings()
     programme: ProgrammeSettings = ProgrammeSettings()
+    onair: OnAirSettings = OnAirSettings()
 
     @field_validator("database_url")
     @classmethod
@@ -151,6 +172,11 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return self.programme.public_base_url or f"http://{self.api.host}:{self.api.port}"
+
+    @property
+    def onair_dir(self) -> Path:
+        """Generated configs, sockets, logs and secrets of the streaming stack."""
+        return self.var_dir / "onair"
 
     @property
     def work_dir(self) -> Path:

@@ -51,6 +51,7 @@ def to_public(session: Session, station: Station) -> StationPublic:
         mount=station.mount,
         enabled=station.enabled,
         gap_ms=station.gap_ms,
+        accepts_tests=station.accepts_tests,
         opening_jingle_id=station.opening_jingle_id,
         closing_jingle_id=station.closing_jingle_id,
     )
@@ -67,6 +68,7 @@ def _snapshot(station: Station) -> dict[str, object]:
         "mount": station.mount,
         "enabled": station.enabled,
         "gap_ms": station.gap_ms,
+        "accepts_tests": station.accepts_tests,
         "opening_jingle_id": station.opening_jingle_id,
         "closing_jingle_id": station.closing_jingle_id,
     }
@@ -95,6 +97,7 @@ def create_station(session: Session, actor: Actor, data: StationCreate) -> Stati
         mount=mount,
         enabled=data.enabled,
         gap_ms=data.gap_ms,
+        accepts_tests=data.accepts_tests,
         opening_jingle_id=data.opening_jingle_id,
         closing_jingle_id=data.closing_jingle_id,
     )
@@ -215,11 +218,19 @@ def revoke_token(session: Session, actor: Actor, code: str, token_id: int) -> No
     session.flush()
 
 
-def station_for_token(session: Session, plain: str) -> Station | None:
+def token_and_station_for(session: Session, plain: str) -> tuple[StationToken, Station] | None:
+    """The live token and its enabled station, or None (unknown, revoked, station disabled)."""
     token = session.exec(
         select(StationToken).where(StationToken.token_sha256 == station_token_digest(plain))
     ).first()
     if token is None or token.revoked_at is not None:
         return None
     station = session.get(Station, token.station_id)
-    return station if station is not None and station.enabled else None
+    if station is None or not station.enabled:
+        return None
+    return token, station
+
+
+def station_for_token(session: Session, plain: str) -> Station | None:
+    found = token_and_station_for(session, plain)
+    return found[1] if found is not None else None

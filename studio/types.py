@@ -75,6 +75,50 @@ class ExceptionKind(StrEnum):
     drop = "drop"  # a session dropped for some days (a holiday)
 
 
+class QueueKind(StrEnum):
+    programme = "programme"
+    emergency = "emergency"
+
+
+class AsRunStatus(StrEnum):
+    playing = "playing"  # started, no end reported yet
+    aired = "aired"
+    late = "late"  # started later than its plan allows
+    skipped = "skipped"  # planned, never started (missed, dead air, checksum)
+    preempted = "preempted"  # cut by an emergency
+    failed = "failed"
+
+
+class AsRunSource(StrEnum):
+    liquidsoap = "liquidsoap"
+    endpoint = "endpoint"
+    scheduler = "scheduler"  # a skip decided by the playout scheduler (nothing aired)
+
+
+class CapStatus(StrEnum):
+    """CAP 1.2 <status>: Test and Exercise go only to stations marked for tests."""
+
+    actual = "Actual"
+    exercise = "Exercise"
+    test = "Test"
+
+
+class EmergencyState(StrEnum):
+    active = "active"
+    cancelled = "cancelled"
+    done = "done"
+    expired = "expired"
+
+
+class AlertKind(StrEnum):
+    dead_air = "dead_air"
+    checksum = "checksum"
+    missing_file = "missing_file"
+    late = "late"
+    process_restart = "process_restart"
+    endpoint_offline = "endpoint_offline"
+
+
 class Role(StrEnum):
     editor = "editor"
     approver = "approver"

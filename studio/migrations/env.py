@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import studio.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import studio.onair_models  # noqa: F401
 import studio.schedule_models  # noqa: F401
 
 config = context.config

@@ -251,6 +251,7 @@ def test_stations_create_read_update_delete(admin: Admin, client: TestClient) ->
         "mount": "/an-bien-01.mp3",
         "enabled": True,
         "gap_ms": None,
+        "accepts_tests": False,
         "opening_jingle_id": None,
         "closing_jingle_id": None,
     }

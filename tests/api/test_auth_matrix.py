@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from typing import Any
 
 import httpx
@@ -18,11 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.routing import Route
 
-from studio import bulletins, clips, lexicon, stations
+from media.store import MediaStore
+from studio import bulletins, clips, jingles, lexicon, programmes, stations, windows
 from studio.audit import Actor
 from studio.models import LexiconEntryCreate, RenderRequest
+from studio.schedule_models import ExceptionCreate, WindowCreate
 from studio.settings import Settings
-from studio.types import Language
+from studio.types import ExceptionKind, Language
 from studio.voices import build_kit
 from tests.api.api_support import API, assert_problem, bulletin_body, wav_bytes
 from tests.conftest import auth, require_binary
@@ -30,6 +33,7 @@ from tests.factories import (
     PASSWORD,
     SYSTEM,
     World,
+    clip_mp3,
     make_area,
     make_bulletin,
     make_station,
@@ -106,6 +110,17 @@ class Ctx:
         self.session.commit()
         assert clip.id is not None
         return clip.id
+
+    def jingle(self) -> int:
+        """A fresh jingle through the real chain (ffmpeg), from a short WAV."""
+        require_binary("ffmpeg")
+        path = self.settings.var_dir / f"{self.unique('jingle')}.wav"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(wav_bytes())
+        row = jingles.add_jingle(self.session, self.settings, SYSTEM, path, "Nhạc hiệu")
+        self.session.commit()
+        assert row.id is not None
+        return row.id
 
     def ready_clip(self) -> int:
         """One real rendered clip (espeak-ng + ffmpeg), made once per test."""
@@ -240,6 +255,59 @@ def _recording(c: Ctx) -> Call:
     require_binary("ffprobe")
     files = {"file": ("ban-ghi.wav", wav_bytes(), "audio/wav")}
     return Call("POST", f"{API}/bulletins/{c.draft()}/recording", {"files": files})
+
+
+def _window_body(c: Ctx) -> dict[str, Any]:
+    return {"name": c.unique("Buổi "), "start_time": "06:00", "length_minutes": 15}
+
+
+def _new_window(c: Ctx) -> int:
+    owner = windows.owner_of(c.session, "area", "A")
+    row = windows.create_window(
+        c.session,
+        SYSTEM,
+        owner,
+        WindowCreate(name=c.unique("Buổi "), start_time=time(6, 0), length_minutes=15),
+    )
+    c.session.commit()
+    assert row.id is not None
+    return row.id
+
+
+EXCEPTION = {"kind": "drop", "name": "Sáng", "first_day": "2027-03-10"}
+
+
+def soon() -> date:
+    """A day the API builds with the real clock (past days and far ones are refused)."""
+    return programmes.local_today("Asia/Ho_Chi_Minh") + timedelta(days=2)
+
+
+def _new_exception(c: Ctx) -> Call:
+    owner = windows.owner_of(c.session, "station", "sa")
+    data = ExceptionCreate(kind=ExceptionKind.drop, name="Sáng", first_day=soon())
+    row = windows.create_exception(c.session, SYSTEM, owner, data)
+    c.session.commit()
+    return Call("DELETE", f"{API}/window-exceptions/{row.id}")
+
+
+def _programme(path: str, code: str = "sa", **params: str) -> Callable[[Ctx], Call]:
+    """A read of the station's programme (built first, through the real builder)."""
+
+    def make(c: Ctx) -> Call:
+        station = stations.get_station(c.session, code)
+        programmes.build(c.session, c.settings, SYSTEM, station, soon())
+        c.session.commit()
+        query = {"date": soon().isoformat(), **params}
+        return Call("GET", f"{API}/stations/{code}/programme{path}", {"params": query})
+
+    return make
+
+
+def _media(c: Ctx) -> Call:
+    """The MP3 of a ready clip, in the media store."""
+    c.draft()
+    stored = MediaStore(c.settings.media_dir).put(clip_mp3()[0], "mp3")
+    return Call("GET", f"{API}/media/{stored.sha256}.mp3")
 
 
 LOGIN = {"username": "editor_a", "password": PASSWORD}
@@ -405,6 +473,142 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/lexicon", any_user(200), get(f"{API}/lexicon")),
     Row("POST", "/api/v1/lexicon", admin_only(201), _new_lexicon),
     Row("DELETE", "/api/v1/lexicon/{entry_id}", admin_only(204), _delete_lexicon),
+    # Broadcast windows: admins write; staff read their stations and areas, and areas above.
+    Row(
+        "GET",
+        "/api/v1/stations/{code}/windows",
+        staff(200, 403, 200, 200),
+        get(f"{API}/stations/sa/windows"),
+    ),
+    Row(
+        "POST",
+        "/api/v1/stations/{code}/windows",
+        admin_only(201),
+        lambda c: Call("POST", f"{API}/stations/sa/windows", {"json": _window_body(c)}),
+    ),
+    Row(
+        "GET",
+        "/api/v1/areas/{code}/windows",
+        staff(200, 403, 200, 200),
+        get(f"{API}/areas/A/windows"),
+        "own area",
+    ),
+    Row(
+        "GET",
+        "/api/v1/areas/{code}/windows",
+        any_user(200),
+        get(f"{API}/areas/P/windows"),
+        "area above",
+    ),
+    Row(
+        "POST",
+        "/api/v1/areas/{code}/windows",
+        admin_only(201),
+        lambda c: Call("POST", f"{API}/areas/A/windows", {"json": _window_body(c)}),
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/windows/{window_id}",
+        admin_only(200),
+        lambda c: Call("PATCH", f"{API}/windows/{_new_window(c)}", {"json": {"weekdays": [1]}}),
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/windows/{window_id}",
+        admin_only(204),
+        lambda c: Call("DELETE", f"{API}/windows/{_new_window(c)}"),
+    ),
+    Row(
+        "GET",
+        "/api/v1/stations/{code}/window-exceptions",
+        staff(200, 403, 200, 200),
+        get(f"{API}/stations/sa/window-exceptions"),
+    ),
+    Row(
+        "POST",
+        "/api/v1/stations/{code}/window-exceptions",
+        admin_only(201),
+        lambda c: Call("POST", f"{API}/stations/sa/window-exceptions", {"json": EXCEPTION}),
+    ),
+    Row(
+        "GET",
+        "/api/v1/areas/{code}/window-exceptions",
+        staff(200, 403, 200, 200),
+        get(f"{API}/areas/A/window-exceptions"),
+    ),
+    Row(
+        "POST",
+        "/api/v1/areas/{code}/window-exceptions",
+        admin_only(201),
+        lambda c: Call("POST", f"{API}/areas/A/window-exceptions", {"json": EXCEPTION}),
+    ),
+    Row("DELETE", "/api/v1/window-exceptions/{exception_id}", admin_only(204), _new_exception),
+    Row(
+        "GET",
+        "/api/v1/stations/{code}/sessions",
+        staff(200, 403, 200, 200),
+        get(f"{API}/stations/sa/sessions"),
+    ),
+    # Programmes: approvers and admins build; staff and the station's own token read.
+    Row(
+        "POST",
+        "/api/v1/stations/{code}/programme/build",
+        staff(403, 403, 200, 200),
+        lambda c: Call(
+            "POST",
+            f"{API}/stations/sa/programme/build",
+            {"params": {"date": soon().isoformat()}},
+        ),
+    ),
+    Row(
+        "GET",
+        "/api/v1/stations/{code}/programme",
+        staff(200, 403, 200, 200, station=200),
+        _programme(""),
+        "own station",
+    ),
+    Row(
+        "GET",
+        "/api/v1/stations/{code}/programme",
+        staff(403, 200, 403, 200, station=403),
+        _programme("", "sb", format="m3u8"),
+        "other station",
+    ),
+    Row(
+        "GET",
+        "/api/v1/stations/{code}/programme/versions",
+        staff(200, 403, 200, 200),
+        _programme("/versions"),
+    ),
+    # Broadcast audio by address: any signed-in user, any station token.
+    Row("GET", "/api/v1/media/{sha256}.mp3", staff(200, 200, 200, 200, station=200), _media),
+    # Jingles: admins upload and delete, staff read.
+    Row(
+        "POST",
+        "/api/v1/jingles",
+        admin_only(201),
+        lambda c: Call(
+            "POST",
+            f"{API}/jingles",
+            {
+                "files": {"file": ("j.wav", wav_bytes(), "audio/wav")},
+                "data": {"title": "Nhạc hiệu"},
+            },
+        ),
+    ),
+    Row("GET", "/api/v1/jingles", any_user(200), get(f"{API}/jingles")),
+    Row(
+        "GET",
+        "/api/v1/jingles/{jingle_id}",
+        any_user(200),
+        lambda c: Call("GET", f"{API}/jingles/{c.jingle()}"),
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/jingles/{jingle_id}",
+        admin_only(204),
+        lambda c: Call("DELETE", f"{API}/jingles/{c.jingle()}"),
+    ),
     # The audit log.
     Row("GET", "/api/v1/audit", admin_only(200), get(f"{API}/audit")),
 ]

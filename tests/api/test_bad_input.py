@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,9 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.main import create_app
-from studio import migrate
+from studio import migrate, windows
 from studio.audit import Actor
 from studio.db import make_engine
+from studio.schedule_models import WindowCreate
 from studio.settings import Environment, Settings
 from tests import pg
 from tests.api.api_support import API, assert_problem, bulletin_body, counts, wav_bytes
@@ -25,6 +27,7 @@ from tests.conftest import auth
 from tests.factories import (
     PASSWORD,
     SECRET,
+    SYSTEM,
     World,
     build_world,
     make_bulletin,
@@ -44,11 +47,13 @@ def settings(settings: Settings) -> Settings:
 
 @dataclass
 class Target:
-    """The ids a route needs: a draft and a submitted bulletin by editor_a, for station sa."""
+    """The ids a route needs: a draft and a submitted bulletin by editor_a, for station sa, and
+    a broadcast window of commune A."""
 
     draft: int
     submitted: int
     editor_b: int
+    window: int
 
 
 @pytest.fixture
@@ -59,9 +64,16 @@ def target(session: Session, world: World) -> Target:
     assert draft.id is not None
     assert submitted.id is not None
     submit_with_clip(session, Actor(user=world["editor_a"]), submitted.id)
+    window = windows.create_window(
+        session,
+        SYSTEM,
+        windows.owner_of(session, "area", "A"),
+        WindowCreate(name="Sáng", start_time=time(5, 30), length_minutes=30),
+    )
     session.commit()
     assert world["editor_b"].id is not None
-    return Target(draft.id, submitted.id, world["editor_b"].id)
+    assert window.id is not None
+    return Target(draft.id, submitted.id, world["editor_b"].id, window.id)
 
 
 @pytest.fixture
@@ -109,6 +121,11 @@ JSON_WRITES: list[tuple[str, str]] = [
     ("POST", "/bulletins/{draft}/render"),
     ("POST", "/tts/preview"),
     ("POST", "/lexicon"),
+    ("POST", "/stations/sa/windows"),
+    ("POST", "/areas/A/windows"),
+    ("PATCH", "/windows/{window}"),
+    ("POST", "/stations/sa/window-exceptions"),
+    ("POST", "/areas/A/window-exceptions"),
 ]
 OTHER_WRITES: list[tuple[str, str]] = [
     ("POST", "/auth/token"),
@@ -118,12 +135,18 @@ OTHER_WRITES: list[tuple[str, str]] = [
     ("DELETE", "/stations/sb"),
     ("DELETE", "/stations/sa/tokens/1"),
     ("DELETE", "/lexicon/1"),
+    ("DELETE", "/windows/{window}"),
+    ("DELETE", "/window-exceptions/1"),
+    ("POST", "/stations/sa/programme/build"),
 ]
 
 
 def url(template: str, target: Target) -> str:
     return API + template.format(
-        draft=target.draft, submitted=target.submitted, editor_b=target.editor_b
+        draft=target.draft,
+        submitted=target.submitted,
+        editor_b=target.editor_b,
+        window=target.window,
     )
 
 
@@ -215,6 +238,10 @@ def _fields(response: httpx.Response) -> set[str]:
         ("/bulletins/{submitted}/reject", {"version", "reason"}),
         ("/tts/preview", {"text", "language"}),
         ("/lexicon", {"language", "term", "reading"}),
+        ("/stations/sa/windows", {"name", "start_time", "length_minutes"}),
+        ("/areas/A/windows", {"name", "start_time", "length_minutes"}),
+        ("/stations/sa/window-exceptions", {"kind", "name", "first_day"}),
+        ("/areas/A/window-exceptions", {"kind", "name", "first_day"}),
     ],
 )
 def test_missing_fields_are_named(
@@ -239,6 +266,8 @@ def test_login_without_fields_is_422(refused: Refuse) -> None:
     assert _fields(response) == {"username", "password"}
 
 
+WINDOW = {"name": "Trưa", "start_time": "11:00", "length_minutes": 15}
+DROP = {"kind": "drop", "name": "Sáng", "first_day": "2027-03-10"}
 WRONG_VALUES: list[tuple[str, str, dict[str, Any], str]] = [
     ("POST", "/bulletins", bulletin_body(language="fr"), "language"),
     ("POST", "/bulletins", bulletin_body(priority="urgent"), "priority"),
@@ -276,6 +305,18 @@ WRONG_VALUES: list[tuple[str, str, dict[str, Any], str]] = [
     ("PATCH", "/stations/sa", {"mount": "khong-co-gach"}, "mount"),
     ("POST", "/areas", {"code": "a b", "name": "Xã", "level": "province"}, "code"),
     ("POST", "/bulletins/{draft}/render", {"rate_percent": 500}, "rate_percent"),
+    ("POST", "/areas/A/windows", {**WINDOW, "start_time": "25:00"}, "start_time"),
+    ("POST", "/stations/sa/windows", {**WINDOW, "weekdays": [7]}, "weekdays"),
+    ("POST", "/stations/sa/windows", {**WINDOW, "weekdays": "thứ hai"}, "weekdays"),
+    ("POST", "/areas/A/windows", {**WINDOW, "length_minutes": -1}, "length_minutes"),
+    ("POST", "/areas/A/windows", {**WINDOW, "first_day": "2027-02-30"}, "first_day"),
+    ("PATCH", "/windows/{window}", {"length_minutes": 0}, "length_minutes"),
+    ("PATCH", "/windows/{window}", {"start_time": 530}, "start_time"),
+    ("POST", "/areas/A/window-exceptions", {**DROP, "kind": "move"}, "kind"),
+    ("POST", "/stations/sa/window-exceptions", {**DROP, "note": "x" * 301}, "note"),
+    ("PATCH", "/areas/A", {"session_cap_minutes": 0}, "session_cap_minutes"),
+    ("PATCH", "/areas/A", {"session_cap_minutes": "mười"}, "session_cap_minutes"),
+    ("PATCH", "/areas/A", {"quiet_start": "25:00", "quiet_end": "05:00"}, "quiet_start"),
 ]
 
 
@@ -377,6 +418,9 @@ NUL_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/lexicon", {"language": "vi", "term": "UB\x00ND", "reading": "ủy ban"}),
     ("POST", "/tts/preview", {"text": "Xin\x00chào", "language": "vi"}),
     ("POST", "/bulletins", {**bulletin_body(), "kh\x00ac": 1}),
+    ("POST", "/areas/A/windows", {**WINDOW, "name": "Tr\x00ưa"}),
+    ("PATCH", "/windows/{window}", {"weekdays": [1], "x": "\x00"}),
+    ("POST", "/stations/sa/window-exceptions", {**DROP, "note": "ngày\x00lễ"}),
 ]
 
 
@@ -394,6 +438,9 @@ def test_nul_characters_are_refused(
         ("GET", "/areas/A%00", {}),
         ("GET", "/audit?actor=admin%00", {}),
         ("GET", "/bulletins?station=sa%00", {}),
+        ("GET", "/stations/sa/sessions?date=2027-03-10%00", {}),
+        ("GET", "/stations/sa/programme?format=json%00", {}),
+        ("GET", "/media/%00.mp3", {}),
         ("POST", "/auth/token", {"data": {"username": "admin\x00", "password": PASSWORD}}),
     ],
 )
@@ -486,6 +533,18 @@ UNKNOWN: list[tuple[str, str, dict[str, Any]]] = [
     ("DELETE", "/stations/zz/tokens/1", {}),
     ("DELETE", "/stations/sa/tokens/999999", {}),
     ("DELETE", "/lexicon/999999", {}),
+    ("GET", "/stations/zz/windows", {}),
+    ("POST", "/areas/ZZ/windows", {"json": WINDOW}),
+    ("PATCH", "/windows/999999", {"json": {"length_minutes": 10}}),
+    ("DELETE", "/windows/999999", {}),
+    ("POST", "/stations/zz/window-exceptions", {"json": DROP}),
+    ("DELETE", "/window-exceptions/999999", {}),
+    ("GET", "/stations/zz/sessions", {}),
+    ("POST", "/stations/zz/programme/build", {}),
+    ("GET", "/stations/zz/programme", {}),
+    ("GET", "/stations/sa/programme", {}),  # no programme for today
+    ("GET", "/stations/zz/programme/versions", {}),
+    ("GET", "/media/" + "0" * 64 + ".mp3", {}),
     ("GET", "/khong-co-duong-nay", {}),
 ]
 
@@ -512,6 +571,35 @@ def test_malformed_or_impossible_ids_are_422(refused: Refuse, bad_id: str) -> No
     for path in (f"/bulletins/{bad_id}", f"/users/{bad_id}", f"/clips/{bad_id}"):
         response = refused("GET", API + path, 422, "validation_failed")
         assert _fields(response) <= {"bulletin_id", "user_id", "clip_id"}
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "0", "-1", str(2**31), "9" * 30])
+def test_malformed_window_ids_are_422(refused: Refuse, bad_id: str) -> None:
+    for path in (f"/windows/{bad_id}", f"/window-exceptions/{bad_id}"):
+        response = refused("DELETE", API + path, 422, "validation_failed")
+        assert _fields(response) <= {"window_id", "exception_id"}
+    response = refused(
+        "PATCH", f"{API}/windows/{bad_id}", 422, "validation_failed", json={"weekdays": [1]}
+    )
+    assert _fields(response) == {"window_id"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "field"),
+    [
+        ("GET", "/stations/sa/sessions", {"date": "2027-13-01"}, "date"),
+        ("GET", "/stations/sa/programme", {"date": "hôm qua"}, "date"),
+        ("GET", "/stations/sa/programme", {"format": "pls"}, "format"),
+        ("GET", "/stations/sa/programme/versions", {"date": "10/03/2027"}, "date"),
+        ("POST", "/stations/sa/programme/build", {"date": "0001-01-01"}, "date"),
+        ("POST", "/stations/sa/programme/build", {"date": "10-03-2027"}, "date"),
+    ],
+)
+def test_bad_programme_queries_are_422(
+    refused: Refuse, method: str, path: str, params: dict[str, str], field: str
+) -> None:
+    response = refused(method, API + path, 422, "validation_failed", params=params)
+    assert _fields(response) == {field}
 
 
 def test_a_wrong_method_is_405(refused: Refuse) -> None:

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, select
 
-import studio.schedule_models  # noqa: F401  (its tables are part of the metadata compared)
+import studio.onair_models  # noqa: F401  (their tables are part of the metadata compared)
+import studio.schedule_models  # noqa: F401
 from studio import bulletins, migrate
 from studio.audit import Actor, record
 from studio.bulletin_queries import BulletinFilter, list_bulletins
@@ -31,14 +32,20 @@ from tests.factories import approve_with_clip, build_world, make_bulletin, submi
 
 TABLES = {
     "area",
+    "as_run",
     "auditevent",
     "bulletin",
     "bulletintarget",
     "broadcast_window",
     "bulletinversion",
     "clip",
+    "emergency",
+    "emergency_target",
+    "endpoint_status",
     "jingle",
     "lexiconentry",
+    "onair_alert",
+    "process_event",
     "programme",
     "review",
     "session_audio",
@@ -112,11 +119,11 @@ def test_upgrade_from_empty_to_head(empty_url: str, empty_engine: Engine) -> Non
 
     migrate.upgrade(empty_url)
 
-    assert migrate.head_revision() == "0003"
+    assert migrate.head_revision() == "0004"
     assert migrate.current_revision(empty_engine) == migrate.head_revision()
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
     migrate.upgrade(empty_url)  # running it again is a no-op, not an error
-    assert migrate.current_revision(empty_engine) == "0003"
+    assert migrate.current_revision(empty_engine) == "0004"
 
 
 def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
@@ -133,7 +140,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
 
     migrate.upgrade(empty_url)
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
-    assert migrate.current_revision(empty_engine) == "0003"
+    assert migrate.current_revision(empty_engine) == "0004"
 
 
 def test_models_and_migrations_agree(empty_url: str, empty_engine: Engine) -> None:
