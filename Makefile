@@ -62,6 +62,7 @@ bench: setup
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/tts.py
 	$(BIN)/python bench/programmes.py
+	$(BIN)/python bench/programmes_db.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
