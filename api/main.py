@@ -21,6 +21,7 @@ from api.routes import (
     health,
     jingles,
     media,
+    processes,
     programmes,
     stations,
     tts,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])
     routers = (health, auth, users, areas, stations, bulletins, clips, tts, audit)
-    for module in (*routers, windows, programmes, media, jingles):
+    for module in (*routers, windows, programmes, media, jingles, processes):
         v1.include_router(module.router)
     v1.include_router(bulletins.queue_router)
     app.include_router(v1)

@@ -7,12 +7,17 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from studio import migrate
 from studio.cli import app, friendly, load_settings, out, unit_of_work
 from studio.db import make_engine
 from studio.jobs import JobRunner, run_blocking
+from studio.onair_stack import build_stack, programs, write_stack
 from studio.seed import SeedResult, seed_demo
+from studio.settings import Settings
+from studio.supervise import Supervisor, SupervisorFiles
 from studio.voices import build_kit
 
 
@@ -63,11 +68,16 @@ def run(
     out.print(f"API:      {base}/api/v1")
     out.print(f"OpenAPI:  {base}/docs")
     out.print(f"Health:   {base}/api/v1/health")
-    # Jobs run here, once, whatever the number of API workers.
-    kit = build_kit(settings)
     engine = make_engine(settings.effective_database_url)
-    runner = JobRunner(engine, kit, settings)
-    runner.start()
+    supervisor = None
+    runner = None
+    if settings.onair.enabled:
+        # Icecast, Liquidsoap and the scheduler process (jobs + playout) under supervisord.
+        supervisor = start_onair(settings, engine, base)
+    else:
+        # Jobs run here, once, whatever the number of API workers.
+        runner = JobRunner(engine, build_kit(settings), settings)
+        runner.start()
     try:
         uvicorn.run(
             "api.main:app_factory",
@@ -79,13 +89,45 @@ def run(
             access_log=settings.api.access_log,
         )
     finally:
-        runner.shutdown()
+        if runner is not None:
+            runner.shutdown()
+        if supervisor is not None:
+            supervisor.stop()
         engine.dispose()
+
+
+def start_onair(settings: Settings, engine: Engine, api_base: str) -> Supervisor:
+    """Write the stack's configs and start supervisord with Icecast, Liquidsoap and the
+    scheduler; print the mounts."""
+    with Session(engine) as session:
+        stack = build_stack(session, settings, api_base)
+    write_stack(stack)
+    environment = {key: value for key, value in os.environ.items() if key.startswith("LOA_")} | {
+        "LOA_DATABASE_URL": settings.effective_database_url,
+        "LOA_VAR_DIR": str(settings.var_dir.absolute()),
+    }
+    files = SupervisorFiles.under(settings.onair_dir)
+    supervisor = Supervisor(files, listener_environment=environment)
+    supervisor.start(supervisor.write_config(programs(stack, settings, environment)))
+    try:
+        supervisor.wait_running()
+    except Exception:
+        supervisor.stop()
+        raise
+    icecast = f"http://{settings.onair.icecast_host}:{settings.onair.icecast_port}"
+    out.print(f"Icecast:  {icecast}/  ({len(stack.stations)} mount)")
+    for stream in stack.stations:
+        out.print(f"  {stream.code}: {icecast}{stream.mount}")
+    return supervisor
 
 
 @app.command("scheduler")
 @friendly
-def scheduler() -> None:
+def scheduler(
+    playout: Annotated[
+        bool, typer.Option(help="Also push programmes on air (Liquidsoap must be running)")
+    ] = True,
+) -> None:
     """Run the background jobs in the foreground (the scheduler process of a deployment)."""
     settings = load_settings()
     migrate.upgrade(settings.effective_database_url)
@@ -93,6 +135,6 @@ def scheduler() -> None:
     engine = make_engine(settings.effective_database_url)
     out.print("Bộ lập lịch đang chạy (Ctrl+C để dừng).")
     try:
-        run_blocking(engine, kit, settings)
+        run_blocking(engine, kit, settings, playout=playout and settings.onair.enabled)
     finally:
         engine.dispose()

@@ -70,13 +70,24 @@ def _add_jobs(scheduler: BaseScheduler, engine: Engine, kit: VoiceKit, settings:
     )
 
 
-def run_blocking(engine: Engine, kit: VoiceKit, settings: Settings) -> None:
+def run_blocking(engine: Engine, kit: VoiceKit, settings: Settings, *, playout: bool) -> None:
+    """The scheduler process: every background job, and with `playout` the on-air pushes to
+    this deployment's Liquidsoap processes."""
     scheduler = BlockingScheduler(timezone="UTC")
     _add_jobs(scheduler, engine, kit, settings)
+    runner = None
+    if playout:
+        from studio.playout_jobs import PlayoutRunner  # only the on-air process needs it
+
+        runner = PlayoutRunner(settings, engine)
+        runner.add_jobs(scheduler)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    finally:
+        if runner is not None:
+            runner.close()
 
 
 class JobRunner:

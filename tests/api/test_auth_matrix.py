@@ -611,6 +611,15 @@ ROWS: list[Row] = [
     ),
     # The audit log.
     Row("GET", "/api/v1/audit", admin_only(200), get(f"{API}/audit")),
+    # Supervised on-air processes (no supervisord here: see tests/api/test_processes_api.py).
+    Row("GET", "/api/v1/onair/processes", staff(403, 200, 200, 200), get(f"{API}/onair/processes")),
+    Row(
+        "POST",
+        "/api/v1/onair/processes/{name}/restart",
+        admin_only(409),
+        lambda c: Call("POST", f"{API}/onair/processes/icecast/restart"),
+        "no supervisord",
+    ),
 ]
 
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.cli.support import PASSWORD_SHOWN, clean_environment, plain
+from tests.conftest import require_binary
 from tests.pg import free_port
 
 LOA = Path(sys.executable).with_name("loa")
@@ -85,11 +86,54 @@ def wait_for_health(process: subprocess.Popen[bytes], url: str, log: Path) -> ht
     pytest.fail(f"{url} did not answer within 60 s: {log.read_text()[-2000:]}")
 
 
+def wait_mounts(
+    host: str, port: int, count: int, process: subprocess.Popen[bytes], log: Path
+) -> list[str]:
+    deadline = time.monotonic() + 60
+    found: list[str] = []
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"loa run exited {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            stats = httpx.get(f"http://{host}:{port}/status-json.xsl", timeout=2).json()
+            sources = stats["icestats"].get("source", [])
+            sources = sources if isinstance(sources, list) else [sources]
+            found = [s["listenurl"] for s in sources]
+            if len(found) >= count:
+                return found
+        except (httpx.TransportError, ValueError, KeyError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{count} mounts did not come up within 60 s (found {found})")
+
+
+def processes_under(tmp_path: Path) -> list[str]:
+    """Command lines of live processes that mention this test's directory."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (proc / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if str(tmp_path) in cmdline and state != "Z":
+            found.append(cmdline)
+    return found
+
+
 def test_loa_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
-    port = free_port()
+    require_binary("icecast2")
+    require_binary("liquidsoap")
+    port, icecast_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     stdout, stderr = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
-    env = {**clean_environment(), "LOA_VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **clean_environment(),
+        "LOA_VAR_DIR": str(tmp_path / "var"),
+        "LOA_ONAIR__ICECAST_PORT": str(icecast_port),
+    }
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
             [str(LOA), "run", "--port", str(port)], cwd=tmp_path, env=env, stdout=out, stderr=err
@@ -127,6 +171,14 @@ def test_loa_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
             stations = client.get("/api/v1/stations", headers={"Authorization": f"Bearer {token}"})
             assert stations.status_code == 200
             assert stations.json()["total"] == 4
+        # The streaming stack: every demo station's mount is up on the local Icecast.
+        mounts = wait_mounts("127.0.0.1", icecast_port, 4, process, stderr)
+        assert sorted(mounts) == [
+            f"http://127.0.0.1:{icecast_port}/{code}.mp3"
+            for code in ("91-dai-tinh", "91-lx-loa1", "91-mhh-loa1", "91-tt-loa1")
+        ]
+        assert f"Icecast:  http://127.0.0.1:{icecast_port}/  (4 mount)" in printed.splitlines()
+        supervisord_pid = int((tmp_path / "var" / "onair" / "supervisord.pid").read_text())
     finally:
         process.terminate()
         try:
@@ -135,6 +187,9 @@ def test_loa_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
             process.kill()
             process.wait()
     log = stderr.read_text()
+    # supervisord and everything it ran (Icecast, Liquidsoap, the scheduler) are gone.
+    assert not Path(f"/proc/{supervisord_pid}").exists()
+    assert processes_under(tmp_path) == [], "a process outlived loa run"
     # uvicorn shuts down cleanly on SIGTERM, then re-raises the signal as its exit status.
     assert process.returncode in (0, -signal.SIGTERM), log[-2000:]
     assert "Application shutdown complete." in log
