@@ -5,6 +5,7 @@ Fed by `studio` with plain values; imports nothing from the project but its own 
 
 from playlists.builder import BuildInputs, build_day, rebuild
 from playlists.codec import programme_from_dict, programme_to_dict, programme_to_json
+from playlists.fill import CATEGORY_VI
 from playlists.model import (
     AiringMode,
     AiringRule,
@@ -30,6 +31,7 @@ from playlists.windows import (
 )
 
 __all__ = [
+    "CATEGORY_VI",
     "AiringMode",
     "AiringRule",
     "BroadcastWindow",

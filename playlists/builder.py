@@ -98,21 +98,24 @@ def _demands(
         valid = sum(1 for s in sessions if _valid_in(c, s))
         quota, why = quota_today(c, inputs.day, zone, valid)
         if c.priority is Priority.emergency:
-            excluded.append(_skip(c, "emergency: goes on air at once, outside the programme"))
+            excluded.append(_skip(c, "khẩn cấp: phát ngay, không xếp lịch"))
         elif c.language not in station.languages:
-            excluded.append(_skip(c, f"language {c.language} is not broadcast by this station"))
+            excluded.append(_skip(c, f"đài không phát tiếng {c.language}"))
         elif quota == 0 and why:
             excluded.append(_skip(c, why))
         elif valid == 0 and not kept_count[c.bulletin_id]:
-            span = f"{_iso_or(c.valid_from)}..{_iso_or(c.valid_until)}"
-            excluded.append(_skip(c, f"not valid during any session today (valid {span})"))
+            excluded.append(_skip(c, _not_valid(c, bool(sessions))))
         else:
             demands[c.bulletin_id] = _Demand(c, quota, placed=kept_count[c.bulletin_id])
     return demands, excluded
 
 
-def _iso_or(value: datetime | None) -> str:
-    return iso_utc(value) if value is not None else "…"
+def _not_valid(c: Candidate, any_session: bool) -> str:
+    if not any_session:
+        return "ngày này không có buổi phát nào"
+    span = [f"từ {iso_utc(c.valid_from)}"] if c.valid_from is not None else []
+    span += [f"đến {iso_utc(c.valid_until)}"] if c.valid_until is not None else []
+    return "không có hiệu lực trong buổi phát nào của ngày: hiệu lực " + " ".join(span) + " (UTC)"
 
 
 def _groups(
@@ -218,10 +221,11 @@ def _unplaced(demands: dict[int, _Demand]) -> list[Skipped]:
         c = d.candidate
         if d.late:
             assert c.valid_until is not None
-            reason = f"would end after it expires at {iso_utc(c.valid_until)}"
+            reason = f"sẽ kết thúc sau khi hết hiệu lực lúc {iso_utc(c.valid_until)} (UTC)"
         elif d.full_in:
-            reason = "session full: " + ", ".join(d.full_in)
+            reason = "buổi đã đầy: " + ", ".join(d.full_in)
         else:
-            reason = f"{missing} of {d.quota} airings today found no session (one per session)"
+            reason = f"{missing}/{d.quota} lượt phát trong ngày không còn buổi để xếp"
+            reason += " (mỗi buổi một lượt)"
         out.append(_skip(c, reason))
     return out

@@ -14,6 +14,22 @@ from datetime import datetime, timedelta
 
 from playlists.model import Candidate, ItemKind, Priority, ProgrammeItem, StationClip
 
+# Operators read reasons in Vietnamese; categories are the values of studio's Category enum.
+CATEGORY_VI: dict[str, str] = {
+    "policy": "chính sách",
+    "law": "pháp luật",
+    "health": "y tế",
+    "agriculture_market": "nông nghiệp - thị trường",
+    "science_technology": "khoa học - công nghệ",
+    "environment_disaster": "môi trường - thiên tai",
+    "security_order": "an ninh - trật tự",
+    "other": "khác",
+}
+STATION_REASON: dict[ItemKind, str] = {
+    ItemKind.opening: "mở đầu buổi phát",
+    ItemKind.closing: "kết thúc buổi phát",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Unit:
@@ -122,7 +138,7 @@ def _order(units: list[Unit], category_order: Sequence[str]) -> list[Unit]:
 def _station_item(slot: Slot, clip: StationClip, kind: ItemKind, start: datetime) -> ProgrammeItem:
     return ProgrammeItem(
         slot.session, start, clip.duration_ms, kind, clip.clip_id, clip.sha256, clip.size,
-        clip.title, None, None, None, kind.value,
+        clip.title, None, None, None, STATION_REASON[kind],
     )  # fmt: skip
 
 
@@ -137,11 +153,14 @@ def _reason(unit: Unit, member: Candidate, moved: dict[int, str]) -> str:
     lead = unit.members[0]
     if member is not lead:
         if member.translation_of == lead.bulletin_id:
-            return f"paired translation of #{lead.bulletin_id}"
-        return f"paired with #{lead.bulletin_id}"
+            return f"bản dịch, phát kèm bản gốc #{lead.bulletin_id}"
+        return f"phát kèm bản tin #{lead.bulletin_id}"
     if member.bulletin_id in moved:
-        return f"moved from {moved[member.bulletin_id]}: session full"
-    return "priority" if unit.priority else f"rotation: {unit.root.category}"
+        return f"chuyển từ buổi {moved[member.bulletin_id]}: buổi đã đầy"
+    if unit.priority:
+        return "ưu tiên"
+    category = unit.root.category
+    return f"luân phiên: {CATEGORY_VI.get(category, category)}"
 
 
 def _layout(

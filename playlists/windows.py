@@ -30,7 +30,7 @@ def _hhmm(value: time) -> str:
 
 def _minutes(length: timedelta) -> str:
     seconds = int(length.total_seconds())
-    return f"{seconds // 60} min" + (f" {seconds % 60} s" if seconds % 60 else "")
+    return f"{seconds // 60} phút" + (f" {seconds % 60} giây" if seconds % 60 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,10 @@ def windows_on(
     )
     for exc in live:
         if exc.adds is not None and exc.adds.active_on(day):
-            chosen[exc.adds.name] = (exc.adds, f"added: {exc.note}" if exc.note else "added")
+            chosen[exc.adds.name] = (
+                exc.adds,
+                f"buổi bổ sung: {exc.note}" if exc.note else "buổi bổ sung",
+            )
     for exc in live:
         if exc.drops is not None:
             chosen.pop(exc.drops, None)
@@ -186,25 +189,28 @@ def plan_sessions(
         notes = [note] if note else []
         start = _utc(day, window.start, zone)
         if start.astimezone(zone).replace(tzinfo=None) != datetime.combine(day, window.start):
-            notes.append(f"{_hhmm(window.start)} does not exist on this day (DST): moved")
+            moved = "đã dời sang giờ kế tiếp"
+            notes.append(
+                f"giờ {_hhmm(window.start)} không có trong ngày này (đổi giờ mùa hè): {moved}"
+            )
         length = window.max_length
         if cap is not None and length > cap:
             length = cap // MS * MS
-            notes.append(f"capped at {_minutes(cap)}")
+            notes.append(f"giới hạn {_minutes(cap)}")
         end = start + length
         if any(quiet_start <= start < quiet_end for quiet_start, quiet_end in quiet_spans):
-            reason = f"starts at {_hhmm(window.start)}, inside quiet hours {quiet.label()}"
+            reason = f"bắt đầu lúc {_hhmm(window.start)}, trong giờ yên lặng {quiet.label()}"
             refused.append(RefusedSession(window.name, day, reason))
             continue
         for quiet_start, _ in quiet_spans:
             if start < quiet_start < end:
                 end = quiet_start
-                notes.append(f"shortened to end when quiet hours {quiet.label()} begin")
+                notes.append(f"rút ngắn để kết thúc khi bắt đầu giờ yên lặng {quiet.label()}")
         planned.append(Session(window.name, day, start, end, tuple(notes)))
     sessions: list[Session] = []
     for session in sorted(planned, key=lambda s: (s.start, s.name)):
         if sessions and session.start < sessions[-1].end:
-            reason = f"overlaps session {sessions[-1].name}"
+            reason = f"trùng với buổi {sessions[-1].name}"
             refused.append(RefusedSession(session.name, day, reason))
             continue
         sessions.append(session)

@@ -208,7 +208,7 @@ def test_exceptions_add_and_drop_sessions(api: Caller, engine: Engine) -> None:
 
     day = api.day("sa")
     assert spans(day) == [("Sáng", "05:30:00", "06:00:00"), ("Trưa", "11:00:00", "11:15:00")]
-    assert day["sessions"][1]["notes"] == ["added: chiến dịch tiêm chủng"]
+    assert day["sessions"][1]["notes"] == ["buổi bổ sung: chiến dịch tiêm chủng"]
     # The drop is the station's own; commune B's station keeps its afternoon.
     assert [s["name"] for s in api.day("sb")["sessions"]] == ["Sáng", "Trưa", "Chiều"]
     after = (DAY + timedelta(days=14)).isoformat()
@@ -233,9 +233,11 @@ def test_quiet_hours_refuse_and_shorten_and_caps_shorten(api: Caller) -> None:
     day = api.day("sa")
     assert (day["quiet_hours"], day["session_cap_minutes"]) == ("21:30-05:00", None)
     assert spans(day) == [("Sáng", "05:30:00", "06:00:00"), ("Muộn", "21:00:00", "21:30:00")]
-    assert day["sessions"][1]["notes"] == ["shortened to end when quiet hours 21:30-05:00 begin"]
+    assert day["sessions"][1]["notes"] == [
+        "rút ngắn để kết thúc khi bắt đầu giờ yên lặng 21:30-05:00"
+    ]
     assert day["refused"] == [
-        {"name": "Đêm", "reason": "starts at 22:00, inside quiet hours 21:30-05:00"}
+        {"name": "Đêm", "reason": "bắt đầu lúc 22:00, trong giờ yên lặng 21:30-05:00"}
     ]
 
     # The province caps sessions at 15 minutes; commune A inherits it.
@@ -244,7 +246,7 @@ def test_quiet_hours_refuse_and_shorten_and_caps_shorten(api: Caller) -> None:
     day = api.day("sa")
     assert day["session_cap_minutes"] == 15
     assert spans(day) == [("Sáng", "05:30:00", "05:45:00"), ("Muộn", "21:00:00", "21:15:00")]
-    assert day["sessions"][0]["notes"] == ["capped at 15 min"]
+    assert day["sessions"][0]["notes"] == ["giới hạn 15 phút"]
 
     # Commune A's own quiet hours: the night window now fits, whole.
     area = api.call("PATCH", "/areas/A", json={"quiet_start": "23:00", "quiet_end": "04:00"})

@@ -195,7 +195,7 @@ def test_show_table_and_exports(people: Loa) -> None:
     duration = f"0:{seconds // 1000:02d}.{seconds % 1000:03d}"
     assert rows(output) == [
         ["05:30:00.000", "Sáng", duration, "bản tin", "vi", title, f"#{bulletin} v1",
-         "rotation: other"],
+         "luân phiên: khác"],
     ]  # fmt: skip
     assert lines[-2:] == ["Chưa xếp được (0): không có", "Không xếp (0): không có"]
 
@@ -233,7 +233,7 @@ def test_unplaced_and_excluded_are_listed_with_reasons(people: Loa) -> None:
     assert [r[5] for r in rows(second)] == ["Thông báo thứ hai"]
     assert second.splitlines()[-2:] == [
         "Không xếp (1):",
-        f"  #{older} v1 «Thông báo thứ nhất» (vi): aired 1 of 1 times",
+        f"  #{older} v1 «Thông báo thứ nhất» (vi): đã phát 1/1 lần",
     ]
 
 

@@ -108,8 +108,8 @@ def test_add_and_remove_a_station_window(seeded: str, loa: Loa) -> None:
 def test_sessions_of_a_day_with_caps_quiet_hours_and_exceptions(seeded: str, loa: Loa) -> None:
     assert sessions(loa, LX) == (
         [
-            ["Sáng", "05:30:00", "05:45:00", "15", "capped at 15 min"],
-            ["Chiều", "17:00:00", "17:15:00", "15", "capped at 15 min"],
+            ["Sáng", "05:30:00", "05:45:00", "15", "giới hạn 15 phút"],
+            ["Chiều", "17:00:00", "17:15:00", "15", "giới hạn 15 phút"],
         ],
         ["Bị từ chối (0): không có"],
     )
@@ -133,9 +133,12 @@ def test_sessions_of_a_day_with_caps_quiet_hours_and_exceptions(seeded: str, loa
 
     assert planned == [
         ["Sáng", "05:30:00", "06:00:00", "30", ""],
-        ["Trưa", "11:30:00", "11:45:00", "15", "added: chiến dịch"],
+        ["Trưa", "11:30:00", "11:45:00", "15", "buổi bổ sung: chiến dịch"],
     ]
-    assert refused == ["Bị từ chối (1):", "  Tối: starts at 22:00, inside quiet hours 21:30-05:00"]
+    assert refused == [
+        "Bị từ chối (1):",
+        "  Tối: bắt đầu lúc 22:00, trong giờ yên lặng 21:30-05:00",
+    ]
     header = loa.ok("window", "sessions", "--station", TT, "--date", D).splitlines()[0]
     assert header == (
         f"Đài {TT}, ngày {D} (Asia/Ho_Chi_Minh): khung giờ lấy từ area:91, giờ yên lặng "
@@ -289,7 +292,7 @@ def test_area_quiet_hours(seeded: str, loa: Loa) -> None:
     loa.ok("window", "add", "--area", "91", "Tối", "21:15", "--minutes", "30")
     planned, refused = sessions(loa)
     assert [r[0] for r in planned] == ["Sáng", "Chiều"]
-    assert refused[1] == "  Tối: starts at 21:15, inside quiet hours 21:00-05:30"
+    assert refused[1] == "  Tối: bắt đầu lúc 21:15, trong giờ yên lặng 21:00-05:30"
     assert audited(loa, "area.update") == [("system", "cli", "91-LX"), ("admin", "cli", "91-TT")]
 
     assert loa.ok("area", "quiet", "91-TT", "--none") == "Địa bàn 91-TT: không có giờ yên lặng.\n"
@@ -306,7 +309,8 @@ def test_area_quiet_hours(seeded: str, loa: Loa) -> None:
     )
     assert quiet_rule(loa, "91-TT") == (None, None, None)
     assert sessions(loa)[0][2] == [
-        "Tối", "21:15:00", "21:30:00", "15", "shortened to end when quiet hours 21:30-05:00 begin"
+        "Tối", "21:15:00", "21:30:00", "15",
+        "rút ngắn để kết thúc khi bắt đầu giờ yên lặng 21:30-05:00",
     ]  # fmt: skip
 
 

@@ -20,8 +20,8 @@ def test_already_aired_is_not_scheduled() -> None:
     programme = build_day(station(), DAY, two_sessions(), candidates)
     assert bulletins_in(programme, "Sáng") == [3]
     assert [(s.bulletin_id, s.reason) for s in programme.excluded] == [
-        (1, "aired 1 of 1 times"),
-        (2, "aired 3 of 3 times"),
+        (1, "đã phát 1/1 lần"),
+        (2, "đã phát 3/3 lần"),
     ]
 
 
@@ -61,12 +61,14 @@ def test_spread_starts_on_the_local_day_it_became_valid() -> None:
     programme = build_day(station(), DAY, two_sessions(), [c])
     assert len(programme.items) == 2  # ceil(3 / 1 day left), one per session
     assert [(s.bulletin_id, s.reason) for s in programme.unplaced] == [
-        (1, "1 of 3 airings today found no session (one per session)")
+        (1, "1/3 lượt phát trong ngày không còn buổi để xếp (mỗi buổi một lượt)")
     ]
     later = build_day(
         station(), DAY + timedelta(days=1), two_sessions(DAY + timedelta(days=1)), [c]
     )
-    assert later.excluded[0].reason == "airing period 2026-05-19..2026-05-20 is over (aired 0 of 3)"
+    assert (
+        later.excluded[0].reason == "đợt phát 2026-05-19 - 2026-05-20 đã kết thúc (đã phát 0/3 lần)"
+    )
 
 
 def test_every_session_from_a_to_b() -> None:
@@ -77,7 +79,7 @@ def test_every_session_from_a_to_b() -> None:
     after = DAY + timedelta(days=2)
     programme = build_day(station(), after, two_sessions(after), [c])
     assert programme.items == ()
-    assert programme.excluded[0].reason == "every-session period ended 2026-05-21"
+    assert programme.excluded[0].reason == "đợt phát mọi buổi đã kết thúc ngày 2026-05-21"
 
 
 def test_expiry_mid_day() -> None:
@@ -110,7 +112,7 @@ def test_item_must_end_before_it_expires() -> None:
     assert bulletins_in(programme, "Sáng") == [1, 3]
     assert programme.items[1].end == ends
     assert [(s.bulletin_id, s.reason) for s in programme.unplaced] == [
-        (2, "would end after it expires at 2026-05-19T22:32:00.000Z")
+        (2, "sẽ kết thúc sau khi hết hiệu lực lúc 2026-05-19T22:32:00.000Z (UTC)")
     ]
 
 
@@ -119,7 +121,8 @@ def test_not_valid_today_is_excluded(airing: AiringRule) -> None:
     c = cand(1, valid_until=local(DAY, 5, 0), airing=airing)
     programme = build_day(station(), DAY, two_sessions(), [c])
     assert [s.reason for s in programme.excluded] == [
-        "not valid during any session today (valid …..2026-05-19T22:00:00.000Z)"
+        "không có hiệu lực trong buổi phát nào của ngày: "
+        "hiệu lực đến 2026-05-19T22:00:00.000Z (UTC)"
     ]
 
 

@@ -33,7 +33,11 @@ def test_items_are_timed_to_the_millisecond_with_gaps_opening_and_closing() -> N
         ("Sáng", "2026-05-19T22:33:38.500Z", 2000, "closing"),
     ]
     opening = programme.items[0]
-    assert (opening.clip_id, opening.title, opening.reason) == (9001, IDENT.title, "opening")
+    assert (opening.clip_id, opening.title) == (9001, IDENT.title)
+    assert (opening.reason, programme.items[-1].reason) == (
+        "mở đầu buổi phát",
+        "kết thúc buổi phát",
+    )
     assert (opening.bulletin_id, opening.language) == (None, None)
     # Once-only bulletins aired in the morning; the afternoon plays nothing, not even the ident.
     assert bulletins_in(programme, "Chiều") == []
@@ -67,8 +71,8 @@ def test_overfull_session_moves_lowest_priority_newest_to_next_session() -> None
     programme = build_day(station(), DAY, sessions, candidates)
     assert bulletins_in(programme, "Sáng") == [1, 2, 3]
     assert bulletins_in(programme, "Chiều") == [5, 4]
-    assert reasons(programme)[("Chiều", 4)] == "moved from Sáng: session full"
-    assert reasons(programme)[("Chiều", 5)] == "moved from Sáng: session full"
+    assert reasons(programme)[("Chiều", 4)] == "chuyển từ buổi Sáng: buổi đã đầy"
+    assert reasons(programme)[("Chiều", 5)] == "chuyển từ buổi Sáng: buổi đã đầy"
     assert programme.unplaced == ()
 
 
@@ -78,9 +82,9 @@ def test_what_fits_nowhere_is_unplaced_and_nothing_is_cut() -> None:
     programme = build_day(station(), DAY, sessions, candidates)
     assert bulletins_in(programme, "Sáng") == [1]
     assert bulletins_in(programme, "Chiều") == [3]
-    assert reasons(programme)[("Chiều", 3)] == "moved from Sáng: session full"
+    assert reasons(programme)[("Chiều", 3)] == "chuyển từ buổi Sáng: buổi đã đầy"
     assert [(s.bulletin_id, s.reason) for s in programme.unplaced] == [
-        (2, "session full: Sáng, Chiều")
+        (2, "buổi đã đầy: Sáng, Chiều")
     ]
     assert all(i.duration_ms in (14 * 60_000, 5 * 60_000) for i in programme.items)
 
@@ -94,9 +98,9 @@ def test_priority_items_come_first_oldest_first() -> None:
     programme = build_day(station(), DAY, two_sessions(), candidates)
     assert bulletins_in(programme, "Sáng") == [3, 2, 1]
     assert [reasons(programme)[("Sáng", n)] for n in (3, 2, 1)] == [
-        "priority",
-        "priority",
-        "rotation: health",
+        "ưu tiên",
+        "ưu tiên",
+        "luân phiên: y tế",
     ]
 
 
@@ -112,7 +116,7 @@ def test_category_rotation_round_robin_oldest_first() -> None:
     programme = build_day(station(), DAY, two_sessions(), candidates)
     # Fixed order policy, law, health, agriculture_market, ..., other; one each per turn.
     assert bulletins_in(programme, "Sáng") == [5, 3, 6, 4, 2, 1]
-    assert reasons(programme)[("Sáng", 6)] == "rotation: agriculture_market"
+    assert reasons(programme)[("Sáng", 6)] == "luân phiên: nông nghiệp - thị trường"
 
 
 def test_translation_follows_its_original_in_the_station_language_order() -> None:
@@ -124,17 +128,17 @@ def test_translation_follows_its_original_in_the_station_language_order() -> Non
     ]
     both = build_day(station(languages=("vi", "km")), DAY, two_sessions(), candidates)
     assert bulletins_in(both, "Sáng") == [5, 7, 12, 13]
-    assert reasons(both)[("Sáng", 13)] == "paired translation of #12"
-    assert reasons(both)[("Sáng", 12)] == "rotation: health"
+    assert reasons(both)[("Sáng", 13)] == "bản dịch, phát kèm bản gốc #12"
+    assert reasons(both)[("Sáng", 12)] == "luân phiên: y tế"
 
     khmer_first = build_day(station(languages=("km", "vi")), DAY, two_sessions(), candidates)
     assert bulletins_in(khmer_first, "Sáng") == [5, 7, 13, 12]
-    assert reasons(khmer_first)[("Sáng", 12)] == "paired with #13"
+    assert reasons(khmer_first)[("Sáng", 12)] == "phát kèm bản tin #13"
 
     vi_only = build_day(station(languages=("vi",)), DAY, two_sessions(), candidates)
     assert bulletins_in(vi_only, "Sáng") == [5, 7, 12]
     assert [(s.bulletin_id, s.reason) for s in vi_only.excluded] == [
-        (13, "language km is not broadcast by this station")
+        (13, "đài không phát tiếng km")
     ]
 
 
@@ -148,8 +152,8 @@ def test_a_pair_moves_together() -> None:
     programme = build_day(station(languages=("vi", "km")), DAY, sessions, candidates)
     assert bulletins_in(programme, "Sáng") == [1]
     assert bulletins_in(programme, "Chiều") == [12, 13]
-    assert reasons(programme)[("Chiều", 12)] == "moved from Sáng: session full"
-    assert reasons(programme)[("Chiều", 13)] == "paired translation of #12"
+    assert reasons(programme)[("Chiều", 12)] == "chuyển từ buổi Sáng: buổi đã đầy"
+    assert reasons(programme)[("Chiều", 13)] == "bản dịch, phát kèm bản gốc #12"
 
 
 def test_emergencies_are_not_scheduled_but_reported() -> None:
@@ -157,7 +161,7 @@ def test_emergencies_are_not_scheduled_but_reported() -> None:
     programme = build_day(station(), DAY, two_sessions(), candidates)
     assert bulletins_in(programme, "Sáng") == [1]
     assert [(s.bulletin_id, s.title, s.reason) for s in programme.excluded] == [
-        (2, "Bão số 5", "emergency: goes on air at once, outside the programme")
+        (2, "Bão số 5", "khẩn cấp: phát ngay, không xếp lịch")
     ]
 
 
@@ -167,7 +171,7 @@ def test_session_too_short_for_ident_and_closing_stays_empty() -> None:
         station(opening=IDENT, closing=CHIME), DAY, sessions, [cand(1, minutes=0.01)]
     )
     assert programme.items == ()
-    assert [(s.bulletin_id, s.reason) for s in programme.unplaced] == [(1, "session full: Sáng")]
+    assert [(s.bulletin_id, s.reason) for s in programme.unplaced] == [(1, "buổi đã đầy: Sáng")]
 
 
 def test_item_fields_come_from_the_candidate() -> None:

@@ -149,12 +149,13 @@ def test_rebuild_keeps_started_items_and_changes_only_later_ones() -> None:
     started = [i for i in old.items if i.start <= now]
     assert [i for i in new.items if i.start <= now] == started
     assert [(iso_utc(i.start), i.kind.value, i.bulletin_id, i.reason) for i in new.items] == [
-        ("2026-05-19T22:30:00.000Z", "opening", None, "opening"),
-        ("2026-05-19T22:30:05.500Z", "bulletin", 1, "rotation: policy"),
-        ("2026-05-19T22:31:07.000Z", "bulletin", 2, "rotation: law"),  # already on air: kept
-        ("2026-05-19T22:32:08.500Z", "bulletin", 9, "priority"),
-        ("2026-05-19T22:33:10.000Z", "bulletin", 4, "rotation: other"),
-        ("2026-05-19T22:34:11.500Z", "closing", None, "closing"),
+        ("2026-05-19T22:30:00.000Z", "opening", None, "mở đầu buổi phát"),
+        ("2026-05-19T22:30:05.500Z", "bulletin", 1, "luân phiên: chính sách"),
+        # Bulletin 2 is already on air: kept as it was.
+        ("2026-05-19T22:31:07.000Z", "bulletin", 2, "luân phiên: pháp luật"),
+        ("2026-05-19T22:32:08.500Z", "bulletin", 9, "ưu tiên"),
+        ("2026-05-19T22:33:10.000Z", "bulletin", 4, "luân phiên: khác"),
+        ("2026-05-19T22:34:11.500Z", "closing", None, "kết thúc buổi phát"),
     ]
     assert render_diff_text(diff(old, new), "en", VN) == "\n".join(
         [

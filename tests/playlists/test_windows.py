@@ -34,8 +34,8 @@ def test_quiet_hours_refuse_a_window_that_starts_inside_them() -> None:
     plan = plan_sessions(DAY, [early, SANG, late], tz=VN)
     assert [s.name for s in plan.sessions] == ["Sáng"]
     assert [(r.name, r.reason) for r in plan.refused] == [
-        ("Sớm", "starts at 04:30, inside quiet hours 21:30-05:00"),
-        ("Khuya", "starts at 22:00, inside quiet hours 21:30-05:00"),
+        ("Sớm", "bắt đầu lúc 04:30, trong giờ yên lặng 21:30-05:00"),
+        ("Khuya", "bắt đầu lúc 22:00, trong giờ yên lặng 21:30-05:00"),
     ]
 
 
@@ -46,7 +46,7 @@ def test_quiet_hours_boundaries_and_shortening() -> None:
     assert [s.name for s in plan.sessions] == ["Năm giờ", "Tối"]
     evening = plan.sessions[1]
     assert evening.end == datetime(2026, 5, 20, 14, 30, tzinfo=UTC)  # 21:30 local
-    assert evening.notes == ("shortened to end when quiet hours 21:30-05:00 begin",)
+    assert evening.notes == ("rút ngắn để kết thúc khi bắt đầu giờ yên lặng 21:30-05:00",)
 
 
 def test_custom_quiet_hours_and_none() -> None:
@@ -58,7 +58,7 @@ def test_custom_quiet_hours_and_none() -> None:
 def test_cap_clamps_max_length() -> None:
     sessions = sessions_for(DAY, [SANG, CHIEU], tz=VN, cap=timedelta(minutes=15))
     assert [s.length_ms for s in sessions] == [900_000, 900_000]
-    assert sessions[0].notes == ("capped at 15 min",)
+    assert sessions[0].notes == ("giới hạn 15 phút",)
     short = BroadcastWindow("Ngắn", time(12, 0), timedelta(minutes=10))
     assert sessions_for(DAY, [short], cap=timedelta(minutes=15))[0].length_ms == 600_000
 
@@ -70,7 +70,7 @@ def test_campaign_adds_a_session_and_holiday_drops_one() -> None:
     plan = plan_sessions(DAY, [SANG, CHIEU], [campaign, holiday], tz=VN)
     assert [(s.name, s.notes) for s in plan.sessions] == [
         ("Sáng", ()),
-        ("Trưa", ("added: bầu cử",)),
+        ("Trưa", ("buổi bổ sung: bầu cử",)),
     ]
     after = sessions_for(date(2026, 6, 1), [SANG, CHIEU], [campaign, holiday], tz=VN)
     assert [s.name for s in after] == ["Sáng", "Chiều"]
@@ -89,7 +89,7 @@ def test_overlapping_windows_are_refused() -> None:
     overlap = BroadcastWindow("Chen", time(5, 45), timedelta(minutes=10))
     plan = plan_sessions(DAY, [SANG, overlap], tz=VN)
     assert [s.name for s in plan.sessions] == ["Sáng"]
-    assert plan.refused[0].reason == "overlaps session Sáng"
+    assert plan.refused[0].reason == "trùng với buổi Sáng"
 
 
 def test_dst_gap_moves_the_window_forward() -> None:
@@ -101,7 +101,9 @@ def test_dst_gap_moves_the_window_forward() -> None:
     )
     assert sessions == []  # inside the default quiet hours
     assert plan.sessions[0].start == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
-    assert plan.sessions[0].notes == ("02:30 does not exist on this day (DST): moved",)
+    assert plan.sessions[0].notes == (
+        "giờ 02:30 không có trong ngày này (đổi giờ mùa hè): đã dời sang giờ kế tiếp",
+    )
 
 
 def test_bad_windows_are_refused() -> None:
