@@ -63,6 +63,7 @@ bench: setup
 	$(BIN)/python bench/tts.py
 	$(BIN)/python bench/programmes.py
 	$(BIN)/python bench/programmes_db.py
+	$(BIN)/python bench/onair.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -18,9 +18,13 @@ from api.routes import (
     auth,
     bulletins,
     clips,
+    emergencies,
+    endpoint,
     health,
     jingles,
     media,
+    metrics,
+    onair,
     processes,
     programmes,
     stations,
@@ -72,15 +76,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         overrides={
             "/recording": settings.media.max_upload_bytes + 64 * 1024,
             "/jingles": settings.media.max_upload_bytes + 64 * 1024,
+            "/emergencies/audio": settings.media.max_upload_bytes + 64 * 1024,
         },
     )
 
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])
     routers = (health, auth, users, areas, stations, bulletins, clips, tts, audit)
-    for module in (*routers, windows, programmes, media, jingles, processes):
+    onair_routers = (processes, onair, endpoint, emergencies)
+    for module in (*routers, windows, programmes, media, jingles, *onair_routers):
         v1.include_router(module.router)
     v1.include_router(bulletins.queue_router)
     app.include_router(v1)
+    app.include_router(metrics.router)  # where Prometheus looks, outside /api/v1
     return app
 
 

@@ -357,7 +357,7 @@ def bulletin_expire() -> None:
     out.print(f"Đã chuyển {len(expired)} bản tin sang «hết hạn».")
 
 
-from studio import cli_jingles, cli_programme, cli_run, cli_supervise, cli_tts  # noqa: E402,F401,I001
+from studio import cli_endpoint, cli_jingles, cli_programme, cli_run, cli_supervise, cli_tts  # noqa: E402,F401,I001
 
 
 def main() -> None:

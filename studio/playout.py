@@ -75,6 +75,11 @@ class PlanItem:
     def end(self) -> float:
         return self.start + self.duration_ms / 1000
 
+    @property
+    def ref(self) -> str:
+        """What the playout remembers pushing: the key is unique within a station only."""
+        return f"{self.station}|{self.key}"
+
 
 @dataclass
 class StationPlan:
@@ -224,7 +229,7 @@ class Playout:
         advance = self.settings.onair.release_advance_ms / 1000
         pushed = []
         for item in self._items_between(now - 86_400, now + ahead):
-            if item.key in self.pushed or now >= item.end:
+            if item.ref in self.pushed or now >= item.end:
                 continue
             if not self._clip_ok(item):
                 self._skip(item, "tệp âm thanh thiếu hoặc sai mã băm")
@@ -241,7 +246,7 @@ class Playout:
             except Exception:  # noqa: BLE001  (one unreachable station must not stop the rest)
                 log.exception("push of %s to %s failed; retrying", item.key, item.station)
                 continue
-            self.pushed.add(item.key)
+            self.pushed.add(item.ref)
             pushed.append(item)
         if pushed:
             self._save_pushed()
@@ -254,8 +259,8 @@ class Playout:
         held = self.transport.held_keys(station)
         plan = self.plans.get(station)
         for item in plan.items if plan else []:
-            if item.key in self.pushed and item.key not in held and now < item.end:
-                self.pushed.discard(item.key)
+            if item.ref in self.pushed and item.key not in held and now < item.end:
+                self.pushed.discard(item.ref)
 
     def _items_between(self, start: float, end: float) -> list[PlanItem]:
         out = []
@@ -289,7 +294,7 @@ class Playout:
         return known
 
     def _skip(self, item: PlanItem, why: str) -> None:
-        self.pushed.add(item.key)
+        self.pushed.add(item.ref)
         self._save_pushed()
         self._db_write(
             lambda session, station_id: session.add(
@@ -359,23 +364,32 @@ class Playout:
         data = {k: previous.get(k, now) for k in self.pushed}
         _write_json(self._state_file(), data)
 
-    def aired_keys(self) -> set[str]:
-        """Keys the as-run log shows started, today and tomorrow (empty without a database)."""
+    def aired_refs(self) -> set[str]:
+        """`station|key` of the planned items the as-run log shows started (empty without a
+        database: then the local state file is what remains)."""
         if self.engine is None:
             return set()
+        planned = {i.ref for p in self.plans.values() for i in p.items}
+        keys = {ref.split("|", 1)[1] for ref in planned}
         try:
             with Session(self.engine) as session:
                 rows = session.exec(
-                    select(AsRun.item_key).where(col(AsRun.started_at).is_not(None))
+                    select(Station.code, AsRun.item_key)
+                    .join(Station, col(Station.id) == col(AsRun.station_id))
+                    .where(
+                        col(Station.code).in_(self.codes),
+                        col(AsRun.item_key).in_(keys),
+                        col(AsRun.started_at).is_not(None),
+                    )
                 ).all()
         except SQLAlchemyError:
             return set()
-        return set(rows)
+        return {f"{code}|{key}" for code, key in rows} & planned
 
     def start(self) -> None:
         """Load the plans and mark as pushed what already aired (a restarted playout)."""
         self.refresh()
-        self.pushed |= self.aired_keys() & {i.key for p in self.plans.values() for i in p.items}
+        self.pushed |= self.aired_refs()
         for code in self.codes:
             self.resume_after_restart(code)
 

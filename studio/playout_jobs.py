@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from media.store import MediaStore
+from studio.emergency_push import RepeatRunner
 from studio.onair_layout import enabled_codes, slots
 from studio.playout import Playout
 from studio.playout_transport import LiquidsoapTransport
@@ -36,6 +38,7 @@ class PlayoutRunner:
         codes = station_codes(settings, engine)
         self.transport = LiquidsoapTransport(slots(settings, codes))
         self.playout = Playout(settings, engine, self.transport, codes)
+        self.emergencies = RepeatRunner(engine, self.transport, MediaStore(settings.media_dir))
 
     def watch_restarts(self) -> None:
         for slot in self.transport.restarted():
@@ -63,6 +66,15 @@ class PlayoutRunner:
         scheduler.add_job(
             self.watch_restarts, "interval", seconds=1, id="playout_restarts", **every
         )
+        scheduler.add_job(
+            self.emergency_repeats, "interval", seconds=1, id="emergency_repeats", **every
+        )
+
+    def emergency_repeats(self) -> None:
+        try:
+            self.emergencies.tick()
+        except Exception:  # the database away for a moment: the next second tries again
+            log.exception("emergency repeats failed")
 
     def close(self) -> None:
         self.transport.close()

@@ -21,13 +21,16 @@ from starlette.routing import Route
 
 from media.store import MediaStore
 from studio import bulletins, clips, jingles, lexicon, programmes, stations, windows
+from studio.asrun import item_key
 from studio.audit import Actor
 from studio.models import LexiconEntryCreate, RenderRequest
+from studio.onair_models import OnAirAlert
 from studio.schedule_models import ExceptionCreate, WindowCreate
 from studio.settings import Settings
-from studio.types import ExceptionKind, Language
+from studio.types import AlertKind, ExceptionKind, Language
 from studio.voices import build_kit
 from tests.api.api_support import API, assert_problem, bulletin_body, wav_bytes
+from tests.api.onair_support import noon, pin_clock
 from tests.conftest import auth, require_binary
 from tests.factories import (
     PASSWORD,
@@ -39,6 +42,7 @@ from tests.factories import (
     make_station,
     ready_clip_id,
 )
+from tests.programmes.support import add_window, approved
 from tests.voices_support import offline, render_now
 
 CALLERS = ("anonymous", "editor", "approver_b", "approver_a", "admin", "station")
@@ -310,8 +314,87 @@ def _media(c: Ctx) -> Call:
     return Call("GET", f"{API}/media/{stored.sha256}.mp3")
 
 
+def _onair_event(c: Ctx) -> Call:
+    """Sound on station sa (nothing to resolve): the intake takes only the events token."""
+    body = {"event": "noise", "station": "sa", "queue": "", "time": 1804638600.0}
+    return Call("POST", f"{API}/internal/onair/events", {"json": body})
+
+
+def _resolve_alert(c: Ctx) -> Call:
+    alert = OnAirAlert(station_id=c.world.stations["sa"].id, kind=AlertKind.dead_air)
+    c.session.add(alert)
+    c.session.commit()
+    return Call("POST", f"{API}/alerts/{alert.id}/resolve", {"json": {"note": "đã xử lý"}})
+
+
+def _endpoint_programme(c: Ctx) -> Call:
+    station = stations.get_station(c.session, "sa")
+    programmes.build(c.session, c.settings, SYSTEM, station, soon())
+    c.session.commit()
+    return Call("GET", f"{API}/endpoint/programme", {"params": {"date": soon().isoformat()}})
+
+
+def _played(c: Ctx) -> Call:
+    """Proof of play of the first item of sa's programme (made once), seen at noon that day."""
+    station = stations.get_station(c.session, "sa")
+    assert station.id is not None
+    version = programmes.current_version(c.session, station.id, soon())
+    if version is None:
+        add_window(c.session, "station", "sa", "Sáng", time(5, 30), 15)
+        approved(c.session, c.world, title="Tin đã phát")
+        programmes.build(c.session, c.settings, SYSTEM, station, soon())
+        c.session.commit()
+        version = programmes.current_version(c.session, station.id, soon())
+    assert version is not None
+    item = programmes.programme_of(version).items[0]
+    pin_clock(c.client, noon(soon()))
+    body = {
+        "item_key": item_key(item),
+        "started_at": item.start.isoformat(),
+        "ended_at": item.end.isoformat(),
+    }
+    return Call("POST", f"{API}/endpoint/played", {"json": body})
+
+
+def endpoint_only(status: int) -> Expect:
+    """The routes of a station's device: its own token, never a user's sign-in."""
+    return staff(403, 403, 403, 403, station=status)
+
+
 LOGIN = {"username": "editor_a", "password": PASSWORD}
 PREVIEW = {"text": "UBND xã họp lúc 7h30.", "language": "vi"}
+
+
+def _emergency(c: Ctx) -> int:
+    """An active emergency for station sa, its audio in the media store."""
+    from studio.onair_models import Emergency, EmergencyTarget
+    from studio.types import CapStatus, EmergencyState
+
+    path, duration_ms = clip_mp3()
+    row = Emergency(
+        cap_status=CapStatus.actual,
+        state=EmergencyState.active,
+        title="Bão số 3",
+        clip_sha256=MediaStore(c.settings.media_dir).put(path, "mp3").sha256,
+        duration_ms=duration_ms,
+        created_by_id=c.world["admin"].id or 0,
+    )
+    c.session.add(row)
+    c.session.flush()
+    station_id = c.world.stations["sa"].id or 0
+    c.session.add(EmergencyTarget(emergency_id=row.id or 0, station_id=station_id))
+    c.session.commit()
+    return row.id or 0
+
+
+def _emergency_audio(c: Ctx) -> Call:
+    require_binary("ffprobe")
+    files = {"file": ("canh-bao.wav", wav_bytes(), "audio/wav")}
+    form = {"target_station_codes": ["sa"]}
+    return Call("POST", f"{API}/emergencies/audio", {"files": files, "data": form})
+
+
+EMERGENCY = {"text": "Khẩn cấp: lũ lên nhanh.", "target_station_codes": ["sa"]}
 
 ROWS: list[Row] = [
     # Public.
@@ -619,6 +702,69 @@ ROWS: list[Row] = [
         admin_only(409),
         lambda c: Call("POST", f"{API}/onair/processes/icecast/restart"),
         "no supervisord",
+    ),
+    # On air: Liquidsoap's intake takes its events token only (tests/api/test_onair_api.py).
+    Row("POST", "/api/v1/internal/onair/events", staff(403, 403, 403, 403), _onair_event),
+    Row(
+        "GET",
+        "/api/v1/stations/{code}/as-run",
+        staff(200, 403, 200, 200),
+        get(f"{API}/stations/sa/as-run"),
+    ),
+    Row("GET", "/api/v1/alerts", any_user(200), get(f"{API}/alerts")),
+    Row(
+        "GET",
+        "/api/v1/alerts",
+        staff(200, 403, 200, 200),
+        get(f"{API}/alerts", params={"station": "sa"}),
+        "one station",
+    ),
+    Row("POST", "/api/v1/alerts/{alert_id}/resolve", staff(403, 403, 200, 200), _resolve_alert),
+    Row("GET", "/api/v1/fleet", any_user(200), get(f"{API}/fleet")),
+    # A station's endpoint device: its own token; a user's sign-in is refused.
+    Row("GET", "/api/v1/endpoint/programme", endpoint_only(200), _endpoint_programme),
+    Row(
+        "GET",
+        "/api/v1/endpoint/stream",
+        endpoint_only(307),
+        get(f"{API}/endpoint/stream", follow_redirects=False),
+    ),
+    Row(
+        "POST",
+        "/api/v1/endpoint/heartbeat",
+        endpoint_only(200),
+        lambda c: Call("POST", f"{API}/endpoint/heartbeat", {"json": {"status": "online"}}),
+    ),
+    Row("POST", "/api/v1/endpoint/played", endpoint_only(201), _played),
+    # Prometheus: admins, or the scraper with the events token (tests/api/test_metrics.py).
+    Row("GET", "/metrics", admin_only(200), get("/metrics")),
+    # Emergencies: approvers covering the targets (sa is in commune A) and admins send and
+    # cancel; all staff read (tests/api/test_emergencies_api.py).
+    Row(
+        "POST",
+        "/api/v1/emergencies",
+        staff(403, 403, 201, 201),
+        lambda c: Call("POST", f"{API}/emergencies", {"json": EMERGENCY}),
+    ),
+    Row("POST", "/api/v1/emergencies/audio", staff(403, 403, 201, 201), _emergency_audio),
+    Row("GET", "/api/v1/emergencies", any_user(200), get(f"{API}/emergencies")),
+    Row(
+        "GET",
+        "/api/v1/emergencies/{emergency_id}",
+        any_user(200),
+        lambda c: Call("GET", f"{API}/emergencies/{_emergency(c)}"),
+    ),
+    Row(
+        "GET",
+        "/api/v1/emergencies/{emergency_id}/audio",
+        any_user(200),
+        lambda c: Call("GET", f"{API}/emergencies/{_emergency(c)}/audio"),
+    ),
+    Row(
+        "POST",
+        "/api/v1/emergencies/{emergency_id}/cancel",
+        staff(403, 403, 200, 200),
+        lambda c: Call("POST", f"{API}/emergencies/{_emergency(c)}/cancel"),
     ),
 ]
 

@@ -13,12 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from api.main import create_app
 from studio import migrate, windows
 from studio.audit import Actor
 from studio.db import make_engine
+from studio.onair_models import AsRun, EndpointStatus, OnAirAlert
+from studio.onair_secrets import load_or_create
 from studio.schedule_models import WindowCreate
 from studio.settings import Environment, Settings
 from tests import pg
@@ -126,6 +128,11 @@ JSON_WRITES: list[tuple[str, str]] = [
     ("PATCH", "/windows/{window}"),
     ("POST", "/stations/sa/window-exceptions"),
     ("POST", "/areas/A/window-exceptions"),
+    # On air: the body is refused before anyone's credentials are looked at.
+    ("POST", "/internal/onair/events"),
+    ("POST", "/endpoint/heartbeat"),
+    ("POST", "/endpoint/played"),
+    ("POST", "/alerts/1/resolve"),
 ]
 OTHER_WRITES: list[tuple[str, str]] = [
     ("POST", "/auth/token"),
@@ -694,3 +701,186 @@ def test_nul_and_impossible_ids_are_refused_on_postgresql_too(
                 assert counts(engine) == before
         finally:
             engine.dispose()
+
+
+# ------------------------------------------------------------------ on air
+ONAIR_TABLES = (AsRun, OnAirAlert, EndpointStatus)
+
+
+def onair_counts(engine: Engine) -> dict[str, int]:
+    with Session(engine) as fresh:
+        return {
+            model.__name__: int(fresh.exec(select(func.count()).select_from(model)).one())
+            for model in ONAIR_TABLES
+        }
+
+
+@pytest.fixture
+def refused_onair(refused: Refuse, engine: Engine) -> Iterator[Refuse]:
+    """`refused`, and nothing written to the on-air tables either."""
+    before = onair_counts(engine)
+    yield refused
+    assert onair_counts(engine) == before
+
+
+@pytest.fixture
+def device(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
+    issued = client.post(f"{API}/stations/sa/tokens", json={"label": "thiết bị"}, headers=admin)
+    assert issued.status_code == 201, issued.text
+    return {"Authorization": f"Bearer {issued.json()['token']}"}
+
+
+@pytest.fixture
+def events(settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {load_or_create(settings).events_token}"}
+
+
+EVENT: dict[str, Any] = {
+    "event": "track_start",
+    "station": "sa",
+    "queue": "programme",
+    "time": 1804638600.25,
+    "metadata": {"item_key": "2027-03-09T22:30:00.000Z/1"},
+}
+BAD_EVENTS: list[tuple[Any, str]] = [
+    ({**EVENT, "time": 999_999_999}, "0.time"),
+    ({**EVENT, "time": 1e12}, "0.time"),
+    ({**EVENT, "time": "hôm nay"}, "0.time"),
+    ({**EVENT, "event": "track_pause"}, "0.event"),
+    ({k: v for k, v in EVENT.items() if k != "event"}, "0.event"),
+    ({**EVENT, "queue": "music"}, "0.queue"),
+    ({**EVENT, "station": ""}, "0.station"),
+    ({**EVENT, "station": "s" * 65}, "0.station"),
+    ({**EVENT, "metadata": {"item_key": 5}}, "0.metadata.item_key"),
+    ({**EVENT, "metadata": {"title": ["Tin"]}}, "0.metadata.title"),
+    ({**EVENT, "metadata": ["item_key"]}, "0.metadata"),
+    ({**EVENT, "metadata": {f"k{i}": "v" for i in range(201)}}, "0.metadata"),
+    ({**EVENT, "metadata": {"title": "x" * 4001}}, "0.metadata.title"),
+    ([EVENT, {**EVENT, "time": 5}], "1.time"),
+    ([EVENT] * 501, ""),
+    ([], ""),
+    ("track_start", ""),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_EVENTS)
+def test_malformed_onair_events_are_422_and_record_nothing(
+    refused_onair: Refuse, events: dict[str, str], world: World, body: Any, field: str
+) -> None:
+    response = refused_onair(
+        "POST", f"{API}/internal/onair/events", 422, "validation_failed", json=body, headers=events
+    )
+    assert field in _fields(response)
+
+
+def test_a_track_event_without_its_queue_is_422(
+    refused_onair: Refuse, events: dict[str, str]
+) -> None:
+    body = {**EVENT, "queue": ""}
+    detail = refused_onair(
+        "POST", f"{API}/internal/onair/events", 422, "invalid_input", json=body, headers=events
+    ).json()["detail"]
+    assert detail == "Sự kiện phát sóng thiếu hàng đợi (queue)"
+
+
+def test_nul_in_an_onair_event_is_refused(refused_onair: Refuse, events: dict[str, str]) -> None:
+    body = {**EVENT, "metadata": {"title": "Tin\x00"}}
+    refused_onair("POST", f"{API}/internal/onair/events", 422, json=body, headers=events)
+
+
+HEARTBEAT = {"status": "online"}
+BAD_HEARTBEATS: list[tuple[dict[str, Any], str]] = [
+    ({}, "status"),
+    ({"status": "sleeping"}, "status"),
+    ({**HEARTBEAT, "volume": 101}, "volume"),
+    ({**HEARTBEAT, "volume": -1}, "volume"),
+    ({**HEARTBEAT, "volume": "to"}, "volume"),
+    ({**HEARTBEAT, "buffer_s": -0.5}, "buffer_s"),
+    ({**HEARTBEAT, "clock_offset_ms": 86_400_001}, "clock_offset_ms"),
+    ({**HEARTBEAT, "clock_offset_ms": -86_400_001}, "clock_offset_ms"),
+    ({**HEARTBEAT, "clock_offset_ms": 1.5}, "clock_offset_ms"),
+    ({**HEARTBEAT, "software": "x" * 101}, "software"),
+    ({**HEARTBEAT, "playing": "x" * 301}, "playing"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_HEARTBEATS)
+def test_bad_heartbeats_are_422(
+    refused_onair: Refuse, device: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    response = refused_onair(
+        "POST", f"{API}/endpoint/heartbeat", 422, "validation_failed", json=body, headers=device
+    )
+    assert _fields(response) == {field}
+
+
+PLAYED = {
+    "item_key": "2026-03-09T22:30:00.000Z/1",
+    "started_at": "2026-03-10T05:30:00+07:00",
+    "ended_at": "2026-03-10T05:31:00+07:00",
+}
+BAD_PLAYED: list[tuple[dict[str, Any], str]] = [
+    ({**PLAYED, "started_at": "2026-03-10T05:30:00"}, "started_at"),
+    ({**PLAYED, "ended_at": "hết"}, "ended_at"),
+    ({**PLAYED, "sha256": "xyz"}, "sha256"),
+    ({**PLAYED, "item_key": ""}, "item_key"),
+    ({**PLAYED, "item_key": "k" * 101}, "item_key"),
+    ({**PLAYED, "bulletin_id": 0}, "bulletin_id"),
+    ({k: v for k, v in PLAYED.items() if k != "ended_at"}, "ended_at"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_PLAYED)
+def test_bad_proofs_of_play_are_422(
+    refused_onair: Refuse, device: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    response = refused_onair(
+        "POST", f"{API}/endpoint/played", 422, "validation_failed", json=body, headers=device
+    )
+    assert _fields(response) == {field}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"ended_at": "2026-03-10T05:29:00+07:00"},
+            "Dữ liệu không hợp lệ ở: (nội dung). ended_at phải từ started_at trở đi",
+        ),
+        (
+            {"ended_at": "2026-03-12T05:29:00+07:00"},
+            "Dữ liệu không hợp lệ ở: (nội dung). một lần phát không thể dài quá 24 giờ",
+        ),
+        (
+            {"started_at": "2099-01-01T00:00:00Z", "ended_at": "2099-01-01T00:01:00Z"},
+            "started_at ở tương lai: đồng hồ của thiết bị có thể bị sai",
+        ),
+        ({}, "Đài sa: không có mục này trong chương trình (2026-03-09T22:30:00.000Z/1)"),
+    ],
+)
+def test_proofs_of_play_that_cannot_be_are_422(
+    refused_onair: Refuse, device: dict[str, str], change: dict[str, str], message: str
+) -> None:
+    response = refused_onair(
+        "POST", f"{API}/endpoint/played", 422, json={**PLAYED, **change}, headers=device
+    )
+    assert response.json()["detail"] == message
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kw", "field"),
+    [
+        ("POST", "/alerts/1/resolve", {"json": {"note": "x" * 301}}, "note"),
+        ("POST", "/alerts/1/resolve", {"json": {"note": 5}}, "note"),
+        ("GET", "/stations/sa/as-run?format=pdf", {}, "format"),
+        ("GET", "/stations/sa/as-run?date=2027-02-30", {}, "date"),
+        ("GET", "/alerts?open=chua", {}, "open"),
+        ("GET", "/alerts?kind=fire", {}, "kind"),
+        ("GET", "/fleet?online=co", {}, "online"),
+    ],
+)
+def test_bad_onair_parameters_are_422(
+    refused_onair: Refuse, method: str, path: str, kw: dict[str, Any], field: str
+) -> None:
+    response = refused_onair(method, API + path, 422, "validation_failed", **kw)
+    assert _fields(response) == {field}
