@@ -25,6 +25,7 @@ from playlists.export import build_manifest, sign_manifest, to_m3u8, to_xspf
 from studio.audit import Actor, record
 from studio.errors import Conflict, InvalidInput, NotFound
 from studio.models import Clip, Jingle, Station, StationToken
+from studio.onair_models import Emergency
 from studio.programme_feed import candidates, station_plan
 from studio.schedule_models import ProgrammeVersion, SessionAudio
 from studio.settings import Settings
@@ -279,12 +280,14 @@ def require_current(session: Session, station: Station, day: date) -> ProgrammeV
 
 def broadcast_media_path(session: Session, settings: Settings, sha256: str) -> Path | None:
     """Where the media store keeps MP3 `sha256`, if it is a file endpoints may fetch: a ready
-    clip, a jingle or a rendered session (the store holds other files too, e.g. masters)."""
+    clip, a jingle, a rendered session or an emergency's audio (the store holds other files
+    too, e.g. masters)."""
     found = (
         session.exec(
             select(Clip.id).where(Clip.sha256 == sha256, Clip.status == ClipStatus.ready)
         ).first()
         or session.exec(select(Jingle.id).where(Jingle.sha256 == sha256)).first()
         or session.exec(select(SessionAudio.id).where(SessionAudio.sha256 == sha256)).first()
+        or session.exec(select(Emergency.id).where(Emergency.clip_sha256 == sha256)).first()
     )
     return MediaStore(settings.media_dir).path_for(sha256, "mp3") if found is not None else None

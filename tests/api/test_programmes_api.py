@@ -17,9 +17,11 @@ from sqlmodel import Session
 from media.store import MediaStore
 from playlists.export import verify_manifest
 from studio import programmes
+from studio.onair_models import Emergency
 from studio.schedule_models import SessionAudio
 from studio.security import STATION_TOKEN_PREFIX
 from studio.settings import Settings
+from studio.types import CapStatus, EmergencyState
 from tests.api.api_support import API, assert_problem
 from tests.conftest import auth
 from tests.factories import World, clip_mp3
@@ -411,3 +413,30 @@ def test_media_refuses_the_unknown_and_the_anonymous(
     response = api.client.get(f"{API}/media/{'g' * 64}.mp3", headers=api.headers("admin"))
     assert_problem(response, 422, "validation_failed")
     assert [e["field"] for e in response.json()["errors"]] == ["sha256"]
+
+
+def test_media_serves_an_emergencys_audio_to_station_tokens(
+    api: Api, session: Session, settings: Settings, world: World, tmp_path: Path
+) -> None:
+    """A device that missed the live stream can fetch the emergency it must play."""
+    source = tmp_path / "khan.mp3"
+    source.write_bytes(b"ID3 emergency audio stand-in")
+    stored = MediaStore(settings.media_dir).put(source, "mp3")
+    path = f"{API}/media/{stored.sha256}.mp3"
+    token = api.token("sa")
+    assert_problem(api.client.get(path, headers=api.headers(token)), 404, "not_found")
+    session.add(
+        Emergency(
+            cap_status=CapStatus.actual,
+            state=EmergencyState.active,
+            title="Bão số 9",
+            clip_sha256=stored.sha256,
+            duration_ms=1000,
+            created_by_id=world["admin"].id or 0,
+        )
+    )
+    session.commit()
+
+    served = api.client.get(path, headers=api.headers(token))
+
+    assert (served.status_code, served.content) == (200, source.read_bytes())
