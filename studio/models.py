@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from studio.settings import DEFAULT_TIMEZONE
 from studio.types import (
     AiringMode,
+    StreamCodec,
     AreaLevel,
     BulletinStatus,
     Category,
@@ -136,6 +137,8 @@ class StationCreate(SQLModel):
     enabled: bool = True
     gap_ms: int | None = Field(default=None, ge=0, le=60_000)
     accepts_tests: bool = False
+    stream_codec: StreamCodec = StreamCodec.mp3
+    stream_bitrate_kbps: int = Field(default=48, ge=16, le=320)
     opening_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     closing_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
@@ -153,6 +156,8 @@ class StationUpdate(SQLModel):
     enabled: bool | None = None
     gap_ms: int | None = Field(default=None, ge=0, le=60_000)
     accepts_tests: bool | None = None
+    stream_codec: StreamCodec | None = None
+    stream_bitrate_kbps: int | None = Field(default=None, ge=16, le=320)
     opening_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     closing_jingle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
@@ -175,6 +180,13 @@ class Station(SQLModel, table=True):
     gap_ms: int | None = None
     # Receives Test and Exercise emergencies (CAP status); Actual ones go to every station.
     accepts_tests: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # The mount's encoding: MP3 CBR mono 48 kbit/s by default; Opus or AAC per station.
+    stream_codec: StreamCodec = Field(
+        default=StreamCodec.mp3,
+        sa_type=EnumText(StreamCodec, 8),
+        sa_column_kwargs={"server_default": "mp3"},
+    )
+    stream_bitrate_kbps: int = Field(default=48, sa_column_kwargs={"server_default": "48"})
     opening_jingle_id: int | None = Field(default=None, foreign_key="jingle.id")
     closing_jingle_id: int | None = Field(default=None, foreign_key="jingle.id")
     created_at: datetime = _ts()
@@ -216,6 +228,8 @@ class StationPublic(SQLModel):
     enabled: bool
     gap_ms: int | None = None
     accepts_tests: bool = False
+    stream_codec: StreamCodec = StreamCodec.mp3
+    stream_bitrate_kbps: int = 48
     opening_jingle_id: int | None = None
     closing_jingle_id: int | None = None
 

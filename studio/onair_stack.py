@@ -53,9 +53,8 @@ def is_root() -> bool:
 
 
 def stream_of(station: Station) -> StationStream:
-    return StationStream(
-        code=station.code, name=station.name, mount=station.mount, format=StreamFormat()
-    )
+    fmt = StreamFormat(codec=station.stream_codec.value, bitrate_kbps=station.stream_bitrate_kbps)
+    return StationStream(code=station.code, name=station.name, mount=station.mount, format=fmt)
 
 
 def build_stack(session: Session, settings: Settings, events_base_url: str) -> Stack:

@@ -52,6 +52,8 @@ def to_public(session: Session, station: Station) -> StationPublic:
         enabled=station.enabled,
         gap_ms=station.gap_ms,
         accepts_tests=station.accepts_tests,
+        stream_codec=station.stream_codec,
+        stream_bitrate_kbps=station.stream_bitrate_kbps,
         opening_jingle_id=station.opening_jingle_id,
         closing_jingle_id=station.closing_jingle_id,
     )
@@ -69,6 +71,7 @@ def _snapshot(station: Station) -> dict[str, object]:
         "enabled": station.enabled,
         "gap_ms": station.gap_ms,
         "accepts_tests": station.accepts_tests,
+        "stream": f"{station.stream_codec} {station.stream_bitrate_kbps}k",
         "opening_jingle_id": station.opening_jingle_id,
         "closing_jingle_id": station.closing_jingle_id,
     }
@@ -98,6 +101,8 @@ def create_station(session: Session, actor: Actor, data: StationCreate) -> Stati
         enabled=data.enabled,
         gap_ms=data.gap_ms,
         accepts_tests=data.accepts_tests,
+        stream_codec=data.stream_codec,
+        stream_bitrate_kbps=data.stream_bitrate_kbps,
         opening_jingle_id=data.opening_jingle_id,
         closing_jingle_id=data.closing_jingle_id,
     )

@@ -75,6 +75,14 @@ class ExceptionKind(StrEnum):
     drop = "drop"  # a session dropped for some days (a holiday)
 
 
+class StreamCodec(StrEnum):
+    """How a station's mount is encoded (MP3 is the house format; Opus and AAC via ffmpeg)."""
+
+    mp3 = "mp3"
+    opus = "opus"
+    aac = "aac"
+
+
 class QueueKind(StrEnum):
     programme = "programme"
     emergency = "emergency"

@@ -252,6 +252,8 @@ def test_stations_create_read_update_delete(admin: Admin, client: TestClient) ->
         "enabled": True,
         "gap_ms": None,
         "accepts_tests": False,
+        "stream_codec": "mp3",
+        "stream_bitrate_kbps": 48,
         "opening_jingle_id": None,
         "closing_jingle_id": None,
     }

@@ -17,10 +17,10 @@ from tests.cli.support import Loa, plain, shown_password
 def test_db_upgrade_creates_the_schema(loa: Loa) -> None:
     output = loa.ok("db", "upgrade")
 
-    assert output == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0004).\n"
+    assert output == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0005).\n"
     engine: Engine = make_engine(loa.database_url)
     try:
-        assert migrate.current_revision(engine) == migrate.head_revision() == "0004"
+        assert migrate.current_revision(engine) == migrate.head_revision() == "0005"
     finally:
         engine.dispose()
     assert loa.ok("db", "upgrade") == output

@@ -119,11 +119,11 @@ def test_upgrade_from_empty_to_head(empty_url: str, empty_engine: Engine) -> Non
 
     migrate.upgrade(empty_url)
 
-    assert migrate.head_revision() == "0004"
+    assert migrate.head_revision() == "0005"
     assert migrate.current_revision(empty_engine) == migrate.head_revision()
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
     migrate.upgrade(empty_url)  # running it again is a no-op, not an error
-    assert migrate.current_revision(empty_engine) == "0004"
+    assert migrate.current_revision(empty_engine) == "0005"
 
 
 def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
@@ -140,7 +140,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
 
     migrate.upgrade(empty_url)
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
-    assert migrate.current_revision(empty_engine) == "0004"
+    assert migrate.current_revision(empty_engine) == "0005"
 
 
 def test_models_and_migrations_agree(empty_url: str, empty_engine: Engine) -> None:
