@@ -13,7 +13,6 @@ from sqlmodel import Field, SQLModel
 from studio.settings import DEFAULT_TIMEZONE
 from studio.types import (
     AiringMode,
-    StreamCodec,
     AreaLevel,
     BulletinStatus,
     Category,
@@ -25,6 +24,7 @@ from studio.types import (
     ReviewDecision,
     Role,
     StationKind,
+    StreamCodec,
     UTCDateTime,
     utcnow,
 )
