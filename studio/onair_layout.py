@@ -45,10 +45,3 @@ def slots(settings: Settings, codes: list[str]) -> list[ProcessSlot]:
 def enabled_codes(session: Session) -> list[str]:
     rows = session.exec(select(Station.code).where(col(Station.enabled).is_(True))).all()
     return sorted(rows)
-
-
-def slot_of(settings: Settings, codes: list[str], station_code: str) -> ProcessSlot | None:
-    for slot in slots(settings, codes):
-        if station_code in slot.station_codes:
-            return slot
-    return None

@@ -8,6 +8,7 @@ idempotent (an unchanged programme stores no version), so reading an event twice
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -23,6 +24,7 @@ from studio.schedule_models import BroadcastWindow, ProgrammeVersion, WindowExce
 from studio.session_render import render_day
 from studio.settings import Settings
 from studio.types import utcnow
+from studio.windows import ScheduleIndex
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,11 @@ def build_days(
     and do not stop the others."""
     actor = actor or Actor.system("job")
     out: list[BuildResult | Exception] = []
+    # Windows, exceptions and area rules read once for the whole batch, not per station; when
+    # a damaged row stops that, each build reads them itself and fails on its own.
+    index: ScheduleIndex | None = None
+    with Session(engine) as session, contextlib.suppress(Exception):
+        index = ScheduleIndex(session)
     for station_id, day in targets:
         result: BuildResult | Exception
         code = str(station_id)
@@ -55,7 +62,9 @@ def build_days(
                 if station is None:
                     continue
                 code = station.code
-                result = build(session, settings, actor, station, day, now=now, reason=reason)
+                result = build(
+                    session, settings, actor, station, day, now=now, reason=reason, index=index
+                )
                 session.commit()
             except Exception as exc:  # noqa: BLE001  (one station must not stop the rest)
                 session.rollback()

@@ -400,19 +400,6 @@ def schedule_of(session: Session, station: Station) -> StationSchedule:
     return ScheduleIndex(session).for_station(station)
 
 
-def stations_affected(session: Session, owner_kind: str, owner_id: int) -> list[Station]:
-    """The stations whose schedule an owner's windows, exceptions or rules take part in."""
-    if owner_kind == "station":
-        station = session.get(Station, owner_id)
-        return [station] if station is not None else []
-    index = ScheduleIndex(session)
-    return [
-        s
-        for s in session.exec(select(Station).order_by(col(Station.id)))
-        if any(a.id == owner_id for a in index.chain(s.area_id))
-    ]
-
-
 def quiet_label(quiet: playlists.QuietHours) -> str:
     return "none" if quiet.start == quiet.end else quiet.label()
 
