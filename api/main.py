@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 
-from api import problems
+from api import desk, problems
 from api.deps import refuse_nul
 from api.limits import BodySizeLimit
 from api.routes import (
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(bulletins.queue_router)
     app.include_router(v1)
     app.include_router(metrics.router)  # where Prometheus looks, outside /api/v1
+    desk.install(app)  # the review desk at /desk, on the public JSON API
     return app
 
 

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from media.store import MediaStore
 from studio import bulletins, clips, jingles, lexicon, programmes, stations, windows
@@ -403,6 +403,12 @@ ROWS: list[Row] = [
     Row("GET", "/docs", everyone(200), get("/docs")),
     Row("GET", "/docs/oauth2-redirect", everyone(200), get("/docs/oauth2-redirect")),
     Row("GET", "/redoc", everyone(200), get("/redoc")),
+    # The review desk: a page and static files with no data in them (tests/desk/).
+    Row("GET", "/desk", everyone(200), get("/desk")),
+    Row(
+        "GET", "/desk/", everyone(308), lambda c: Call("GET", "/desk/", {"follow_redirects": False})
+    ),
+    Row("GET", "/desk/static/{path}", everyone(200), get("/desk/static/desk.js")),
     # Signing in ignores any Authorization header: the form decides.
     Row(
         "POST",
@@ -778,6 +784,8 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
             inner = getattr(route, "original_router", None)
             if inner is not None:  # FastAPI >= 0.16x keeps included routers as they are
                 walk(inner.routes, prefix + route.include_context.prefix)
+            elif isinstance(route, Mount) and route.name == "desk-static":
+                found.add(("GET", prefix + route.path + "/{path}"))  # files only, no data
             elif isinstance(route, Route):
                 for method in route.methods or ():
                     if method != "HEAD":
