@@ -7,16 +7,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the system and its tests use. Installed with apt when running as root.
-DEB_PACKAGES := ffmpeg espeak-ng liquidsoap icecast2 postgresql
+DEB_PACKAGES := ffmpeg espeak-ng liquidsoap icecast2 postgresql chromium
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup system-deps run test lint format bench clean
+.PHONY: help setup system-deps run test lint format bench screenshots clean
 
 help:
 	@echo "make run    set up what is missing, then run Loa on 127.0.0.1 with demo data"
 	@echo "make test   set up what is missing, then lint and run the whole test suite"
 	@echo "make lint   ruff, mypy, import-linter"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make screenshots  regenerate docs/screenshots/ (the review desk in Chromium)"
 
 setup: system-deps $(STAMP)
 
@@ -64,6 +65,9 @@ bench: setup
 	$(BIN)/python bench/programmes.py
 	$(BIN)/python bench/programmes_db.py
 	$(BIN)/python bench/onair.py
+
+screenshots: setup
+	$(BIN)/python -m tests.desk.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

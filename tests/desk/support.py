@@ -12,22 +12,33 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import httpx
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from media import loudness
+from studio import bulletins, programmes
+from studio.audit import Actor
 from studio.render_jobs import process_queue
 from studio.settings import Settings
 from studio.voices import build_kit
-from tests.factories import PASSWORD, World
+from tests.api.onair_support import EVENTS, annotations, event, events_auth
+from tests.conftest import auth
+from tests.factories import PASSWORD, SYSTEM, World, clip_mp3, make_bulletin, make_ready_clip
 from tests.onair.support import api_server
+from tests.programmes.support import add_window, approved
 from tests.voices_support import offline
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 860}
 TIMEOUT_MS = 15_000
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def chromium_path() -> str | None:
@@ -125,9 +136,88 @@ def launch(playwright: Playwright, path: str) -> Browser:
 
 
 def horizontal_overflow(page: Page) -> int:
-    """Pixels the page is wider than its viewport (0: no horizontal scroll)."""
+    """Pixels the page is wider than its viewport (0: no horizontal scroll): the document's
+    scroll width, and the right edge of every visible element, so content clipped by an
+    `overflow: hidden` ancestor counts too."""
     width: int = page.evaluate(
-        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - document.documentElement.clientWidth"
+        """() => {
+          const view = document.documentElement.clientWidth;
+          let right = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+          for (const el of document.body.querySelectorAll('*')) {
+            const box = el.getBoundingClientRect();
+            if (box.width && box.height) right = Math.max(right, Math.ceil(box.right));
+          }
+          return right - view;
+        }"""
     )
     return width
+
+
+def programme_now(desk: Desk) -> list[str]:
+    """Station sa on air now: a session that began two minutes ago with three bulletins; the
+    first aired on time, the second started 3 s late and is playing, the third is pending.
+    Returns the titles in programme order."""
+    now = datetime.now(UTC)
+    local = now.astimezone(VN)
+    start = (local - timedelta(minutes=2)).replace(second=0, microsecond=0)
+    until_midnight = (24 * 60) - (start.hour * 60 + start.minute) - 1
+    with Session(desk.engine, expire_on_commit=False) as session:
+        add_window(session, "station", "sa", "Chiều", start.time(), min(60, until_midnight))
+        for title in ("Tin một", "Tin hai", "Tin ba"):
+            # 90 s each (the builder reads the number): the third starts after now.
+            approved(
+                session,
+                desk.world,
+                title=title,
+                duration_ms=90_000,
+                media_dir=desk.settings.media_dir,
+            )
+        station = desk.world.stations["sa"]
+        built = programmes.build(
+            session, desk.settings, SYSTEM, station, start.date(), now=start.astimezone(UTC)
+        )
+        session.commit()
+    items = [i for i in built.programme.items if i.bulletin_id is not None]
+    assert len(items) == 3
+    first, second, third = items
+    assert second.start < now < third.start
+    aired_end = first.start + timedelta(milliseconds=first.duration_ms)
+    body = [
+        event("track_start", first.start, **annotations(first)),
+        event("track_end", aired_end, **annotations(first)),
+        event("track_start", second.start + timedelta(seconds=3), **annotations(second)),
+    ]
+    for n, one in enumerate(body):
+        one["seq"] = n + 1
+    response = httpx.post(desk.base + EVENTS, json=body, headers=events_auth(desk.settings))
+    assert response.status_code == 200, response.text
+    return [i.title for i in items]
+
+
+def heartbeat(desk: Desk, station: str) -> None:
+    admin = desk.world["admin"]
+    issued = httpx.post(
+        f"{desk.base}/api/v1/stations/{station}/tokens", json={"label": "loa"}, headers=auth(admin)
+    )
+    assert issued.status_code == 201, issued.text
+    beat = httpx.post(
+        f"{desk.base}/api/v1/endpoint/heartbeat",
+        json={"status": "playing", "playing": "Tin hai", "clock_offset_ms": 12},
+        headers={"Authorization": f"Bearer {issued.json()['token']}"},
+    )
+    assert beat.status_code == 200, beat.text
+
+
+def submitted(desk: Desk, author: str, title: str, **overrides: object) -> int:
+    """A submitted bulletin with a ready clip whose MP3 is in the desk's media store."""
+    with Session(desk.engine, expire_on_commit=False) as session:
+        bulletin = make_bulletin(session, desk.world[author], title=title, **overrides)
+        clip = make_ready_clip(session, bulletin, desk.settings.media_dir)
+        # What the broadcast chain records, measured on the clip's real MP3 (ffmpeg ebur128).
+        measured = loudness.measure(clip_mp3()[0])
+        clip.loudness_lufs = measured.integrated_lufs
+        clip.true_peak_dbtp = measured.true_peak_dbtp
+        assert bulletin.id is not None
+        bulletins.submit(session, Actor(user=desk.world[author]), bulletin.id)
+        session.commit()
+        return bulletin.id

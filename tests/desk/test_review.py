@@ -7,28 +7,11 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session, col, select
 
-from media import loudness
 from studio import bulletins
 from studio.audit import Actor
 from studio.models import AuditEvent, Bulletin, BulletinUpdate, Review
 from studio.types import BulletinStatus, Priority
-from tests.desk.support import Desk
-from tests.factories import clip_mp3, make_bulletin, make_ready_clip
-
-
-def submitted(desk: Desk, author: str, title: str, **overrides: object) -> int:
-    """A submitted bulletin with a ready clip whose MP3 is in the desk's media store."""
-    with Session(desk.engine, expire_on_commit=False) as session:
-        bulletin = make_bulletin(session, desk.world[author], title=title, **overrides)
-        clip = make_ready_clip(session, bulletin, desk.settings.media_dir)
-        # What the broadcast chain records, measured on the clip's real MP3 (ffmpeg ebur128).
-        measured = loudness.measure(clip_mp3()[0])
-        clip.loudness_lufs = measured.integrated_lufs
-        clip.true_peak_dbtp = measured.true_peak_dbtp
-        assert bulletin.id is not None
-        bulletins.submit(session, Actor(user=desk.world[author]), bulletin.id)
-        session.commit()
-        return bulletin.id
+from tests.desk.support import Desk, submitted
 
 
 def status_of(desk: Desk, bulletin_id: int) -> BulletinStatus:
