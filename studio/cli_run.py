@@ -65,6 +65,7 @@ def run(
     os.environ["LOA_API__HOST"], os.environ["LOA_API__PORT"] = bind_host, str(bind_port)
     settings.api.host, settings.api.port = bind_host, bind_port
     base = f"http://{bind_host}:{bind_port}"
+    out.print(f"Desk:     {base}/desk")
     out.print(f"API:      {base}/api/v1")
     out.print(f"OpenAPI:  {base}/docs")
     out.print(f"Health:   {base}/api/v1/health")

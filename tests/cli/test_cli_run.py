@@ -145,6 +145,7 @@ def test_loa_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
 
         printed = plain(stdout.read_text(encoding="utf-8"))
         for line in (
+            f"Desk:     {base}/desk",
             f"API:      {base}/api/v1",
             f"OpenAPI:  {base}/docs",
             f"Health:   {base}/api/v1/health",
@@ -156,6 +157,9 @@ def test_loa_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
         password = shown.group(1)
 
         with httpx.Client(base_url=base, trust_env=False, timeout=10) as client:
+            desk = client.get("/desk")  # the review desk is served by the same process
+            assert desk.status_code == 200
+            assert "Bàn biên tập" in desk.text
             wrong = client.post(
                 "/api/v1/auth/token", data={"username": "admin", "password": password + "!"}
             )

@@ -773,8 +773,20 @@ async function viewToday() {
     wrap.append(day.details);
     days.push(day);
   }
-  // The first few open at once; the rest load when opened.
-  for (const day of days.slice(0, 5)) { day.details.open = true; }
+  // The first few open at once (or those the user had open); the rest load when opened.
+  const remembered = state.todayOpen;
+  days.forEach((day, n) => {
+    day.details.open = remembered ? remembered.has(day.details.dataset.station) : n < 5;
+    day.details.addEventListener("toggle", () => {
+      state.todayOpen = new Set(days.filter((d) => d.details.open).map((d) => d.details.dataset.station));
+    });
+  });
+  // What is on air changes by the second: refresh every 30 s while this screen is shown.
+  const timer = setInterval(() => {
+    if (!wrap.isConnected) clearInterval(timer);
+    else if (!document.hidden) route();
+  }, 30_000);
+  wrap.append(h("p", { class: "muted" }, `Tự cập nhật mỗi 30 giây · lúc ${fmtTime(new Date().toISOString(), false)}`));
   return wrap;
 }
 
