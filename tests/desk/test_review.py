@@ -172,3 +172,37 @@ def test_history_shows_versions_and_the_audit_trail(desk: Desk) -> None:
         assert shown == list(actions)
         expect(page.locator("#bulletin .audit")).to_contain_text("Gửi duyệt")
         expect(page.locator("#bulletin .audit")).to_contain_text("Sửa bản tin")
+
+
+def test_from_the_editors_phone_to_the_leaders_approval(desk: Desk) -> None:
+    """The whole path through the desk alone: written, rendered and submitted by the editor,
+    heard and approved by the leader, each in their own browser."""
+    with desk.context() as editor_context, desk.context() as approver_context:
+        editor = editor_context.new_page()
+        desk.sign_in(editor, "editor_a")
+        editor.fill("#title", "Thông báo họp tổ dân phố")
+        editor.fill("#body", "Mời bà con dự họp tổ dân phố lúc 19h00 ngày 02/12/2026.")
+        editor.check("input[name=station][value=sa]")
+        editor.click("#render")
+        expect(editor.locator("#clip-box audio")).to_be_visible(timeout=60_000)
+        editor.click("#submit")
+        expect(editor.locator("#flash")).to_contain_text("Đã gửi bản tin đi duyệt")
+        with Session(desk.engine) as fresh:
+            [bulletin] = fresh.exec(select(Bulletin)).all()
+        assert bulletin.id is not None
+
+        leader = approver_context.new_page()
+        desk.sign_in(leader, "approver_a")
+        target = card(leader, bulletin.id)
+        expect(target.locator(".reading")).to_contain_text("mười chín giờ")
+        approve = target.locator("[data-action=approve]")
+        expect(approve).to_be_disabled()
+        listen_to_the_end(target)
+        approve.click()
+        expect(leader.locator("#flash")).to_contain_text("Đã duyệt")
+        assert status_of(desk, bulletin.id) is BulletinStatus.approved
+
+        # The editor sees the approval in the bulletin's history.
+        editor.reload()
+        expect(editor.locator("#bulletin .badge.st-approved")).to_have_text("Đã duyệt")
+        expect(editor.locator("#bulletin .audit")).to_contain_text("Duyệt")
