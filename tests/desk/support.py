@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from media import loudness
+from playlists import ProgrammeItem
 from studio import bulletins, programmes
 from studio.audit import Actor
 from studio.render_jobs import process_queue
@@ -78,9 +79,11 @@ class Desk:
         return f"{self.base}/desk"
 
     @contextlib.contextmanager
-    def context(self, viewport: dict[str, int] | None = None) -> Iterator[BrowserContext]:
+    def context(
+        self, viewport: dict[str, int] | None = None, timezone_id: str = "Asia/Ho_Chi_Minh"
+    ) -> Iterator[BrowserContext]:
         context = self.browser.new_context(
-            viewport=viewport or PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+            viewport=viewport or PHONE, locale="vi-VN", timezone_id=timezone_id
         )
         context.set_default_timeout(TIMEOUT_MS)
         try:
@@ -153,10 +156,10 @@ def horizontal_overflow(page: Page) -> int:
     return width
 
 
-def programme_now(desk: Desk) -> list[str]:
+def programme_now(desk: Desk) -> list[ProgrammeItem]:
     """Station sa on air now: a session that began two minutes ago with three bulletins; the
     first aired on time, the second started 3 s late and is playing, the third is pending.
-    Returns the titles in programme order."""
+    Returns the three items in programme order."""
     now = datetime.now(UTC)
     local = now.astimezone(VN)
     start = (local - timedelta(minutes=2)).replace(second=0, microsecond=0)
@@ -191,7 +194,7 @@ def programme_now(desk: Desk) -> list[str]:
         one["seq"] = n + 1
     response = httpx.post(desk.base + EVENTS, json=body, headers=events_auth(desk.settings))
     assert response.status_code == 200, response.text
-    return [i.title for i in items]
+    return items
 
 
 def heartbeat(desk: Desk, station: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -24,9 +25,11 @@ from tests.factories import make_bulletin, make_ready_clip
 
 def test_today_shows_the_programme_as_run_and_the_fleet(desk: Desk) -> None:
     require_binary("ffmpeg")
-    titles = programme_now(desk)
+    items = programme_now(desk)
+    titles = [item.title for item in items]
     heartbeat(desk, "sa")
-    with desk.context() as context:
+    # The browser is in UTC; the programme is shown in the station's own time.
+    with desk.context(timezone_id="UTC") as context:
         page = context.new_page()
         desk.sign_in(page, "approver_p")
         page.click("[data-nav=today]")
@@ -44,6 +47,8 @@ def test_today_shows_the_programme_as_run_and_the_fleet(desk: Desk) -> None:
         expect(lines.filter(has_text="Tin hai").locator(".badge")).to_have_text("Đang phát")
         expect(lines.filter(has_text="Tin hai")).to_contain_text("lệch 3000 ms")
         expect(sa.locator(".now-playing")).to_contain_text("Tin hai")
+        local_start = items[0].start.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M:%S")
+        expect(lines.filter(has_text="Tin một").locator(".when")).to_have_text(local_start)
         expect(sa).to_contain_text("lệch đồng hồ 12 ms")
     with desk.context() as context:  # an editor sees Today too, for the stations of the area
         page = context.new_page()

@@ -144,10 +144,11 @@ function flash(message, ok = false) {
   if (message) flashBox.scrollIntoView({ block: "nearest" });
 }
 
-function fmtTime(iso, withDate = true) {
+// Times in the user's zone, or in a station's own zone (`timeZone`) for its programme.
+function fmtTime(iso, withDate = true, timeZone = undefined) {
   if (!iso) return "—";
   const d = new Date(iso);
-  const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false };
+  const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone };
   if (withDate) Object.assign(opts, { day: "2-digit", month: "2-digit", year: "numeric" });
   return d.toLocaleString("vi-VN", opts);
 }
@@ -740,7 +741,7 @@ async function stationDay(station, fleetEntry) {
       const list = h("ul", { class: "plain programme" });
       for (const line of day.items) {
         list.append(h("li", { class: `item${line.status === "playing" ? " now" : ""}`, dataset: { status: line.status } },
-          h("span", { class: "when" }, fmtTime(line.planned_start || line.started_at, false)),
+          h("span", { class: "when" }, fmtTime(line.planned_start || line.started_at, false, station.timezone)),
           h("span", {}, line.title || line.kind),
           badge(`st-${line.status}`, LINE[line.status] || line.status),
           line.lateness_ms != null && line.started_at ? h("span", { class: "muted" }, `lệch ${line.lateness_ms} ms`) : null));
