@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python bench/programmes.py
 	$(BIN)/python bench/programmes_db.py
 	$(BIN)/python bench/onair.py
+	$(BIN)/python bench/desk.py
 
 screenshots: setup
 	$(BIN)/python -m tests.desk.screenshots docs/screenshots

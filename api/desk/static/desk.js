@@ -445,11 +445,10 @@ async function viewQueue(seq) {
   // Newest first (the API already puts emergencies on top, then the newest).
   const wrap = h("section", { id: "queue" }, h("h1", {}, `Chờ duyệt (${page.total})`));
   if (!page.items.length) wrap.append(h("p", { class: "muted empty" }, "Không có bản tin nào chờ duyệt."));
-  for (const b of page.items) {
-    const card = await reviewCard(b, { onDone: () => route() });
-    if (seq !== renderSeq) return null;
-    wrap.append(card);
-  }
+  // The cards' clip look-ups go out together, not one after another.
+  const cards = await Promise.all(page.items.map((b) => reviewCard(b, { onDone: () => route() })));
+  if (seq !== renderSeq) return null;
+  wrap.append(...cards);
   return wrap;
 }
 
