@@ -4,11 +4,15 @@ Liquidsoap posts a track event when an item starts, ends or resumes on a station
 annotations it was pushed with come back as metadata; the wire format is in `stations.render`),
 and a blank/noise event around dead air. Each start makes one row, its end completes it; the
 planned start rides along in the annotations (else in the item key), so lateness is measured
-against the plan the item was pushed for. Reports are idempotent: the same start reported twice
-is one row, and so is an item started again while its row is open (pushed again with a cue-in
-after a restart). An emergency that cuts in marks the programme item it interrupted
-`preempted`; when that item resumes it is `playing` again and its end makes it aired. An item
-that ends while its station's output is silent (an open dead-air alert) has `failed`.
+against the plan the item was pushed for. The playout releases each item early by the delay from
+Liquidsoap's output to a listener of the mount (`advance_ms` in the annotations,
+`studio.onair_latency`); the as-run adds it back, so `lateness_ms` is the item's lateness where
+it is heard (0: on time) while `started_at` stays Liquidsoap's own instant. Reports are
+idempotent: the same start reported twice is one row, and so is an item started again while its
+row is open (pushed again with a cue-in after a restart). An emergency that cuts in marks the
+programme item it interrupted `preempted`; when that item resumes it is `playing` again and its
+end makes it aired. An item that ends while its station's output is silent (an open dead-air
+alert) has `failed`.
 
 These rows are operational telemetry, not decisions: they are not written to the audit log.
 """
@@ -41,6 +45,7 @@ LATE_AFTER_MS = 1000  # an item starting later than this after its plan is "late
 PREEMPT_WINDOW = timedelta(milliseconds=1000)
 MAX_BATCH = 500
 MS = timedelta(milliseconds=1)
+MAX_ADVANCE_MS = 10_000  # a gate opens at most this early (the settings allow 6 s)
 EventType = Literal["track_start", "track_end", "track_resume", "blank", "noise"]
 MetaKey = Annotated[str, StringConstraints(max_length=200)]
 MetaValue = Annotated[str, StringConstraints(max_length=4000)]
@@ -93,6 +98,12 @@ def _planned(meta: dict[str, str], key: str) -> datetime | None:
     except ValueError:
         return key_start(key)
     return _instant(value) if 1e9 < value < 1e10 else key_start(key)
+
+
+def _advance_ms(meta: dict[str, str]) -> int:
+    """How early the gate released the item (0 when not said, or not believable)."""
+    value = _int(meta.get("advance_ms"))
+    return value if value is not None and value <= MAX_ADVANCE_MS else 0
 
 
 def _note(detail: str, text: str) -> str:
@@ -200,7 +211,7 @@ def _start(
         planned_duration_ms=_int(meta.get("duration_ms")),
         started_at=at,
         status=AsRunStatus.playing,
-        lateness_ms=round((at - planned) / MS) if planned else None,
+        lateness_ms=round((at - planned) / MS) + _advance_ms(meta) if planned else None,
         source=AsRunSource.liquidsoap,
     )
     session.add(row)

@@ -3,9 +3,11 @@
 For the stations it serves, the playout loads today's and tomorrow's current programmes and
 keeps a local copy of each (var/onair/plans), so a day plays on when the database is away. It
 verifies every clip a few minutes ahead (file present, sha256 as approved), queues each item
-`queue_ahead_s` before its instant into the station's programme queue, annotated with what the
-as-run log needs, and arms the station's time gate to release it `release_advance_ms` before the
-instant (the pipeline's measured delay), so the item reaches listeners on time.
+into the station's programme queue `queue_ahead_s` before its release, annotated with what the
+as-run log needs, and arms the station's time gate to release it the station's advance before
+the instant: `release_advance_ms` (the pipeline up to the stream) plus the delay from that
+station's stream to a listener of its mount (`studio.onair_latency`), so the item reaches
+listeners on time. The stream on air therefore runs ahead of the plan by the listener delay.
 
 After a restart of the playout or of Liquidsoap it resumes the item that should be playing now
 at the right offset (cue-in advanced by the lateness) and never pushes an item twice: what was
@@ -36,6 +38,13 @@ import playlists
 from media.store import MediaStore
 from playlists.keys import item_key
 from studio.models import Clip, Jingle, Station
+from studio.onair_latency import (
+    HOUSE_ENCODING,
+    MountEncoding,
+    load_streams,
+    save_streams,
+    station_advance_ms,
+)
 from studio.onair_models import AsRun, OnAirAlert
 from studio.programmes import current_version
 from studio.settings import Settings
@@ -43,7 +52,7 @@ from studio.types import AlertKind, AsRunSource, AsRunStatus, QueueKind
 
 log = logging.getLogger(__name__)
 
-RESUME_AFTER_S = 0.5  # later than this after its instant, an item starts with a cue-in
+RESUME_AFTER_S = 0.5  # pushed later than this after its release, an item starts with a cue-in
 
 
 class Transport(Protocol):
@@ -132,6 +141,8 @@ class Playout:
         self.state_dir = settings.onair_dir / "state"
         self.plan_dir = settings.onair_dir / "plans"
         self.pushed: set[str] = self._load_pushed()
+        # Each station's mount encoding sets its gate's advance; kept beside the plan copies.
+        self.streams: dict[str, MountEncoding] = load_streams(self._streams_file())
 
     # ------------------------------------------------------------------ plans
     def refresh(self) -> None:
@@ -152,6 +163,7 @@ class Playout:
         assert self.engine is not None
         with Session(self.engine) as session:
             stations = session.exec(select(Station).where(col(Station.code).in_(self.codes))).all()
+            self._remember_streams(stations)
             for station in stations:
                 assert station.id is not None
                 plan = self.plans.setdefault(
@@ -170,6 +182,24 @@ class Playout:
                     self._replace_day(plan, day, plan_items(programme, gains))
                 if changed:
                     log.info("playout %s: programme versions %s", station.code, plan.versions)
+
+    def _streams_file(self) -> Path:
+        return self.plan_dir / "streams.json"
+
+    def _remember_streams(self, stations: Iterable[Station]) -> None:
+        streams = dict(self.streams)
+        for station in stations:
+            streams[station.code] = MountEncoding(
+                station.stream_codec.value, station.stream_bitrate_kbps
+            )
+        if streams != self.streams:
+            self.streams = streams
+            save_streams(self._streams_file(), streams)
+
+    def advance_s(self, station: str) -> float:
+        """How long before an item's instant the station's gate releases it."""
+        stream = self.streams.get(station, HOUSE_ENCODING)
+        return station_advance_ms(self.settings.onair, stream) / 1000
 
     def _replace_day(self, plan: StationPlan, day: date, items: list[PlanItem]) -> None:
         zone = ZoneInfo(plan.tz)
@@ -226,18 +256,21 @@ class Playout:
         """Push what is due; returns the items pushed."""
         now = self.clock()
         ahead = self.settings.onair.queue_ahead_s
-        advance = self.settings.onair.release_advance_ms / 1000
+        # Queued `ahead` before its release, which is the station's advance before the instant.
+        reach = now + ahead + max((self.advance_s(code) for code in self.plans), default=0.0)
         pushed = []
-        for item in self._items_between(now - 86_400, now + ahead):
-            if item.ref in self.pushed or now >= item.end:
+        for item in self._items_between(now - 86_400, reach):
+            advance = self.advance_s(item.station)
+            if item.ref in self.pushed or now >= item.end or item.start - advance > now + ahead:
                 continue
             if not self._clip_ok(item):
                 self._skip(item, "tệp âm thanh thiếu hoặc sai mã băm")
                 continue
-            late = now - item.start
+            # Where the item should be on the stream now: lateness plus the station's advance.
+            behind = now - item.start + advance
             annotations = self._annotations(item)
-            if late > RESUME_AFTER_S:
-                annotations["liq_cue_in"] = f"{late + advance:.3f}"
+            if behind > RESUME_AFTER_S:
+                annotations["liq_cue_in"] = f"{behind:.3f}"
                 annotations["resumed"] = "1"
             try:
                 path = self.store.path_for(item.sha256, "mp3")
@@ -277,6 +310,9 @@ class Playout:
             "sha256": item.sha256,
             "kind": item.kind,
             "liq_amplify": f"{item.gain_db:+.2f} dB",
+            # How early the gate releases it: the as-run adds this back, so lateness is the
+            # item's at its listeners (0: heard on time), not at Liquidsoap's output.
+            "advance_ms": str(round(self.advance_s(item.station) * 1000)),
         }
         if item.bulletin_id is not None:
             out["bulletin_id"] = str(item.bulletin_id)

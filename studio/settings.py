@@ -112,10 +112,18 @@ class OnAirSettings(BaseModel):
     stations_per_process: int = Field(default=40, ge=1, le=200)
     dead_air_s: float = Field(default=5.0, ge=1.0, le=600.0)
     blank_threshold_db: float = Field(default=-40.0, ge=-90.0, le=-10.0)
-    # Items are queued this far ahead and released by a time gate inside Liquidsoap, this
-    # much before their planned instant (the pipeline's measured delay).
+    # Items are released by a time gate inside Liquidsoap `release_advance_ms + listener
+    # delay` before their planned instant (the pipeline's measured delay up to the stream, then
+    # the station's delay from its stream to a listener of its mount), and queued
+    # `queue_ahead_s` before that release.
     queue_ahead_s: float = Field(default=2.0, ge=0.5, le=60.0)
     release_advance_ms: int = Field(default=120, ge=0, le=1000)
+    # The delay from a station's stream to a listener of its mount that the gate compensates.
+    # None: derived per station from its stream (studio/onair_latency.py): one Icecast
+    # 1,400-byte block (for Opus one ~4,200-byte Ogg page) at the station's bitrate plus one
+    # codec frame, 233 + 24 = 257 ms for the house MP3 48 kbit/s. A number applies to every
+    # station (0: aim at the stream, not the listener).
+    listener_delay_ms: int | None = Field(default=None, ge=0, le=5000)
     prestage_minutes: float = Field(default=5.0, ge=0.5, le=120.0)
     endpoint_offline_s: int = Field(default=180, ge=10, le=86_400)
     emergency_edge_timeout_s: float = Field(default=2.0, gt=0, le=30.0)

@@ -109,6 +109,21 @@ def test_a_start_is_a_playing_row_late_against_its_plan(session: Session, world:
     assert (row.planned_duration_ms, row.ended_at) == (60_000, None)
 
 
+@pytest.mark.parametrize(
+    ("advance", "lateness_ms"),
+    [("377", 40), ("0", -337), ("", -337), ("abc", -337), ("-5", -337), ("99999", -337)],
+)
+def test_lateness_is_where_the_item_is_heard_the_gate_advance_added_back(
+    session: Session, world: World, advance: str, lateness_ms: int
+) -> None:
+    """Released 377 ms early for its listeners, an item Liquidsoap starts 337 ms before plan is
+    heard 40 ms late; an unbelievable advance is ignored, never trusted."""
+    meta = annotations(KEY, PLANNED, advance_ms=advance)
+    row = record_event(session, event("track_start", PLANNED - 337 * MS, **meta))
+    assert isinstance(row, AsRun)
+    assert (row.lateness_ms, row.started_at) == (lateness_ms, PLANNED - 337 * MS)
+
+
 def test_the_plan_comes_from_the_key_when_unannotated_and_unknown_ids_are_dropped(
     session: Session, world: World
 ) -> None:

@@ -1,0 +1,139 @@
+"""Each station's time gate opens early by the pipeline's delay plus the delay from its stream to
+a listener of its mount, which depends on the station's bitrate: the playout arms real
+Liquidsoap gates (on a clock it is given) and keeps doing so from its local copies when the
+database is away."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from stations import LiquidsoapClient, slug
+from studio import stations
+from studio.db import make_engine
+from studio.models import Station, StationUpdate
+from studio.onair_latency import MountEncoding, load_streams
+from studio.onair_layout import slots
+from studio.onair_stack import stream_of
+from studio.playout import Playout
+from studio.playout_transport import LiquidsoapTransport
+from studio.settings import Settings
+from tests.factories import SYSTEM, World
+from tests.onair.support import approved_tone, no_quiet_hours, session_soon
+from tests.stations.live import EventSink, liquidsoap_config, running_icecast, running_liquidsoap
+
+CODES = ["sa", "sb"]
+# release_advance_ms 120 + one 1,400-byte block + one 24 ms MP3 frame at 24 kHz.
+ADVANCE_48K = 0.120 + 0.233 + 0.024  # sa: the house MP3 48 kbit/s
+ADVANCE_128K = 0.120 + 0.088 + 0.024  # sb: MP3 128 kbit/s
+
+
+@contextlib.contextmanager
+def stack(
+    tmp_path: Path, settings: Settings, station_rows: list[Station]
+) -> Iterator[tuple[LiquidsoapTransport, LiquidsoapClient]]:
+    """Icecast and one Liquidsoap process for the stations, as the deployment lays them out;
+    yields the playout's transport and a client of our own to read the gates back."""
+    streams = [stream_of(s) for s in station_rows]
+    (slot,) = slots(settings, [s.code for s in station_rows])
+    slot.socket_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        running_icecast(tmp_path, streams) as ice,
+        EventSink() as events,
+        running_liquidsoap(
+            tmp_path,
+            liquidsoap_config(
+                tmp_path, ice, events, streams, socket_path=slot.socket_path.absolute()
+            ),
+        ) as liquidsoap,
+    ):
+        transport = LiquidsoapTransport([slot])
+        try:
+            yield transport, liquidsoap.client
+        finally:
+            transport.close()
+
+
+def one_item_each(session: Session, settings: Settings, world: World) -> float:
+    """sb streams at 128 kbit/s; one 10 s tone per station in a session a minute ahead (real time,
+    so the gates hold everything the playout pushes). Returns the session's start."""
+    no_quiet_hours(session)
+    stations.update_station(session, SYSTEM, "sb", StationUpdate(stream_bitrate_kbps=128))
+    session.commit()
+    approved_tone(session, world, settings, "Tin sa", 10, 440, ["sa"])
+    approved_tone(session, world, settings, "Tin sb", 10, 660, ["sb"])
+    built = session_soon(session, settings, world, CODES, lead_s=60)
+    (a,) = built["sa"].items
+    (b,) = built["sb"].items
+    assert a.start == b.start
+    return a.start.timestamp()
+
+
+def queued_annotations(client: LiquidsoapClient, code: str) -> list[dict[str, str]]:
+    return [client.metadata(rid) for rid in client.queue(f"{slug(code)}_programme")]
+
+
+def test_each_gate_opens_the_listener_delay_of_its_own_bitrate_early(
+    tmp_path: Path, engine: Engine, session: Session, settings: Settings, world: World
+) -> None:
+    start = one_item_each(session, settings, world)
+    rows = [world.stations[c] for c in CODES]
+    with stack(tmp_path, settings, rows) as (transport, client):
+        now = start - 2.3
+        playout = Playout(settings, engine, transport, CODES, clock=lambda: now)  # reads `now`
+        playout.refresh()
+        assert playout.advance_s("sa") == pytest.approx(ADVANCE_48K)
+        assert playout.advance_s("sb") == pytest.approx(ADVANCE_128K)
+
+        # Queued 2 s before its release: sa's is 2.3 - 0.377 s away, sb's 2.3 - 0.232 s.
+        assert [i.station for i in playout.tick()] == ["sa"]
+        now = start - 1.0
+        assert [i.station for i in playout.tick()] == ["sb"]
+
+        assert client.gate(slug("sa")) == pytest.approx(start - ADVANCE_48K, abs=5e-4)
+        assert client.gate(slug("sb")) == pytest.approx(start - ADVANCE_128K, abs=5e-4)
+        assert client.gate(slug("sb")) > client.gate(slug("sa"))
+        for code, advance in zip(CODES, (ADVANCE_48K, ADVANCE_128K), strict=True):
+            (queued,) = queued_annotations(client, code)
+            assert queued["planned_start"] == f"{start:.3f}"
+            assert "liq_cue_in" not in queued
+            # The as-run adds it back: lateness is where the item is heard.
+            assert queued["advance_ms"] == str(round(advance * 1000))
+
+
+def test_resumed_late_from_the_local_copy_the_cue_in_adds_the_stations_advance(
+    tmp_path: Path, engine: Engine, session: Session, settings: Settings, world: World
+) -> None:
+    start = one_item_each(session, settings, world)
+    rows = [world.stations[c] for c in CODES]
+    with stack(tmp_path, settings, rows) as (transport, client):
+        # With the database: a minute ahead, nothing is due; the plans and streams are kept.
+        early = Playout(settings, engine, transport, CODES, clock=lambda: start - 60)
+        early.start()
+        assert early.tick() == []
+        assert load_streams(settings.onair_dir / "plans" / "streams.json") == {
+            "sa": MountEncoding("mp3", 48),
+            "sb": MountEncoding("mp3", 128),
+        }
+
+        # The scheduler comes back 5 s into the items without its database.
+        dead = make_engine(f"sqlite:///{tmp_path / 'nowhere' / 'loa.db'}")
+        try:
+            late = Playout(settings, dead, transport, CODES, clock=lambda: start + 5)
+            late.start()
+            assert sorted(i.station for i in late.tick()) == CODES
+        finally:
+            dead.dispose()
+
+        (queued_a,) = queued_annotations(client, "sa")
+        (queued_b,) = queued_annotations(client, "sb")
+        assert queued_a["liq_cue_in"] == f"{5 + ADVANCE_48K:.3f}"
+        assert queued_b["liq_cue_in"] == f"{5 + ADVANCE_128K:.3f}"
+        assert queued_a["resumed"] == queued_b["resumed"] == "1"
+        assert client.gate(slug("sa")) == pytest.approx(start - ADVANCE_48K, abs=5e-4)
+        assert client.gate(slug("sb")) == pytest.approx(start - ADVANCE_128K, abs=5e-4)
