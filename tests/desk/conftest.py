@@ -1,4 +1,4 @@
-"""Fixtures for the desk tests: one Chromium for the session, a desk (API + render worker) per
+"""Fixtures for the desk tests: one Chromium per test module, a desk (API + render worker) per
 test on its own database."""
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from tests.desk.support import Desk, chromium, chromium_path, desk_settings, run
 from tests.factories import World
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop on the main thread while
+# it is open, and later tests (edge-tts called from inside a running loop) need none there.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if chromium_path() is None:
         message = "chromium is not installed (make test installs it)"
