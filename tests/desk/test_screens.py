@@ -4,6 +4,9 @@ horizontal scroll, and what the page itself is served with (headers, local asset
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -185,17 +188,32 @@ def test_the_page_is_served_with_strict_headers_and_local_assets(desk: Desk) -> 
     assert page.headers["content-type"].startswith("text/html")
     csp = page.headers["content-security-policy"]
     assert "default-src 'self'" in csp
-    assert "script-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
     assert page.headers["x-content-type-options"] == "nosniff"
     assert '<html lang="vi">' in page.text
-    # Every asset the page names is served from here, with its content hash in the URL.
+    # The only inline script is the import map, allowed by its exact hash.
+    inline = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+    maps = [body for attrs, body in inline if 'type="importmap"' in attrs]
+    assert [body for _, body in inline if body.strip()] == maps
+    [import_map] = maps
+    digest = base64.b64encode(hashlib.sha256(import_map.encode()).digest()).decode()
+    assert f"script-src 'self' 'sha256-{digest}'" in csp
+    modules = sorted(p.name for p in STATIC.glob("*.js"))
+    mapped = json.loads(import_map)["imports"]
+    assert sorted(mapped) == [f"/desk/static/{name}" for name in modules]
+    # Every asset the page names is served from here under its content hash, cached for good.
     assets = re.findall(r'(?:src|href)="(/desk/static/[^"]+)"', page.text)
-    assert len(assets) == 2
+    assert sorted(set(assets)) == sorted(
+        {*mapped.values(), *re.findall(r'href="([^"]+css[^"]*)"', page.text)}
+    )
     for asset in assets:
         response = httpx.get(desk.base + asset)
         assert response.status_code == 200, asset
-        assert response.headers["content-security-policy"] == csp
+        name, version = asset.removeprefix("/desk/static/").split("?v=")
+        assert hashlib.sha256(response.content).hexdigest()[:12] == version, asset
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert "default-src 'self'" in response.headers["content-security-policy"]
     # Nothing is loaded from the internet: no absolute URL in the page, script or style.
     for text in (page.text, *(p.read_text() for p in STATIC.glob("*.*"))):
         assert not re.search(r"https?://|//cdn|url\(\s*['\"]?//", text)
@@ -205,6 +223,15 @@ def test_the_page_is_served_with_strict_headers_and_local_assets(desk: Desk) -> 
     font = httpx.get(f"{desk.base}/desk/static/fonts/noto-sans-khmer-khmer-400-normal.woff2")
     assert font.status_code == 200
     assert font.content[:4] == b"wOF2"
+    assert font.headers["cache-control"] == "public, max-age=604800"
+    # Asked for without a version, a module is revalidated (a 304 when unchanged).
+    module = httpx.get(f"{desk.base}/desk/static/review.js")
+    assert module.status_code == 200
+    assert module.headers["cache-control"] == "no-cache"
+    again = httpx.get(
+        f"{desk.base}/desk/static/review.js", headers={"If-None-Match": module.headers["etag"]}
+    )
+    assert again.status_code == 304
     assert httpx.get(f"{desk.base}/desk/static/nope.js").status_code == 404
     assert httpx.get(f"{desk.base}/desk/static/../main.py").status_code == 404
     slash = httpx.get(f"{desk.base}/desk/", follow_redirects=False)
