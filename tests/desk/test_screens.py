@@ -21,9 +21,11 @@ from studio import bulletins
 from studio.audit import Actor
 from studio.onair_models import Emergency
 from studio.types import EmergencyState
+from tests.api.api_support import wav_bytes
 from tests.conftest import require_binary
 from tests.desk.support import DESKTOP, PHONE, Desk, heartbeat, horizontal_overflow, programme_now
 from tests.factories import make_bulletin, make_ready_clip
+from tests.programmes.support import approved
 
 
 def test_today_shows_the_programme_as_run_and_the_fleet(desk: Desk) -> None:
@@ -251,3 +253,69 @@ def test_the_page_runs_without_console_errors(desk: Desk) -> None:
         page.click("[data-nav=bulletins]")
         expect(page.locator("h1")).to_have_text("Bản tin")
         assert problems == []
+
+
+def test_emergency_from_an_approved_bulletin_or_a_recording(desk: Desk) -> None:
+    require_binary("ffmpeg")
+    with Session(desk.engine, expire_on_commit=False) as session:
+        bulletin = approved(
+            session, desk.world, title="Bão số 9 đổ bộ", media_dir=desk.settings.media_dir
+        )
+    with desk.context() as context:
+        page = context.new_page()
+        desk.sign_in(page, "approver_a")
+        page.click("[data-nav=emergency]")
+        expect(page.locator("#em-bulletin")).to_be_hidden()
+        page.check("input[name=em-source][value=bulletin]")
+        expect(page.locator("#em-text")).to_be_hidden()
+        page.check("input[name=em-station][value=sa]")
+        page.click("#em-next")
+        expect(page.locator("#flash")).to_have_text("Cần chọn một bản tin đã duyệt.")
+        page.select_option("#em-bulletin", str(bulletin.id))
+        page.click("#em-next")
+        expect(page.locator("#em-confirm")).to_contain_text("Bão số 9 đổ bộ")
+        page.click("#em-fire")
+        expect(page.locator("#flash")).to_contain_text("Đã phát lệnh khẩn cấp")
+        [made] = emergencies(desk)
+        assert made.bulletin_id == bulletin.id
+
+        page.click("[data-nav=emergency]")
+        page.check("input[name=em-source][value=audio]")
+        page.fill("#em-title", "Ghi âm của chủ tịch xã")
+        page.check("input[name=em-station][value=sa]")
+        page.click("#em-next")
+        expect(page.locator("#flash")).to_have_text("Cần chọn tệp ghi âm.")
+        page.set_input_files(
+            "#em-file",
+            files=[{"name": "khan-cap.wav", "mimeType": "audio/wav", "buffer": wav_bytes(2.0)}],
+        )
+        page.fill("#em-repeat", "3")
+        page.fill("#em-interval", "30")
+        page.click("#em-next")
+        expect(page.locator("#em-confirm")).to_contain_text("khan-cap.wav")
+        page.click("#em-fire")
+        expect(page.locator("#flash")).to_contain_text("Đã phát lệnh khẩn cấp")
+        recorded = emergencies(desk)[-1]
+        assert (recorded.title, recorded.repeat, recorded.interval_s) == (
+            "Ghi âm của chủ tịch xã",
+            3,
+            30,
+        )
+        assert recorded.bulletin_id is None
+        assert 1900 <= recorded.duration_ms <= 2600
+
+        # Not a sound: the API's refusal, readable, nothing sent.
+        page.click("[data-nav=emergency]")
+        page.check("input[name=em-source][value=audio]")
+        page.check("input[name=em-station][value=sa]")
+        page.set_input_files(
+            "#em-file",
+            files=[{"name": "ghi-am.mp3", "mimeType": "audio/mpeg", "buffer": b"not audio" * 50}],
+        )
+        page.click("#em-next")
+        page.click("#em-fire")
+        message = page.locator("#flash")
+        expect(message).to_be_visible()
+        assert "{" not in message.inner_text()
+        assert re.search("[ạảãđêơư]", message.inner_text())
+        assert len(emergencies(desk)) == 2

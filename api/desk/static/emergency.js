@@ -4,7 +4,9 @@ import { CAP, EMERGENCY_STATE, LANG } from "./labels.js";
 import { act, api, areasList, badge, checkList, checked, flash, fmtTime, fromLocalInput, h, isCurrent, langAttr, options, rerender, stationsList } from "./lib.js";
 
 export async function viewEmergency(seq) {
-  const [stations, areas, recent] = await Promise.all([stationsList(), areasList(), api("/emergencies?limit=20")]);
+  const [stations, areas, recent, approved] = await Promise.all([
+    stationsList(), areasList(), api("/emergencies?limit=20"), api("/bulletins?status=approved&limit=200"),
+  ]);
   if (!isCurrent(seq)) return null;
   const el = {
     title: h("input", { type: "text", id: "em-title", maxlength: "300" }),
@@ -15,7 +17,24 @@ export async function viewEmergency(seq) {
     interval: h("input", { type: "number", id: "em-interval", min: "0", value: "0" }),
     expires: h("input", { type: "datetime-local", id: "em-expires" }),
     chime: h("input", { type: "checkbox", id: "em-chime", checked: true }),
+    bulletin: h("select", { id: "em-bulletin" }, h("option", { value: "" }, "— chọn bản tin —"),
+      approved.items.map((b) => h("option", { value: String(b.id), lang: langAttr(b.language) }, `#${b.id} ${b.title}`))),
+    file: h("input", { type: "file", id: "em-file", accept: "audio/*,.mp3,.wav,.ogg,.opus,.m4a,.flac" }),
   };
+  // What to air: a text read by the fastest voice, an approved bulletin's clip, or a recording.
+  const sources = { text: "Đọc văn bản", bulletin: "Bản tin đã duyệt", audio: "Tệp ghi âm" };
+  const sourcePick = h("div", { class: "row", id: "em-source", role: "radiogroup" },
+    Object.entries(sources).map(([value, text]) => h("label", { class: "check" },
+      h("input", { type: "radio", name: "em-source", value, checked: value === "text" }), text)));
+  const parts = {
+    text: h("div", {}, h("label", { for: "em-text" }, "Nội dung (đọc bằng giọng máy)"), el.text),
+    bulletin: h("div", { hidden: true }, h("label", { for: "em-bulletin" }, "Bản tin"), el.bulletin),
+    audio: h("div", { hidden: true }, h("label", { for: "em-file" }, "Tệp ghi âm"), el.file),
+  };
+  const source = () => sourcePick.querySelector("input:checked").value;
+  sourcePick.addEventListener("change", () => {
+    for (const [name, part] of Object.entries(parts)) part.hidden = name !== source();
+  });
   el.language.addEventListener("change", () => { el.text.lang = langAttr(el.language.value); });
   const stationChecks = checkList("em-station", stations, []);
   const areaChecks = checkList("em-area", areas, []);
@@ -25,7 +44,7 @@ export async function viewEmergency(seq) {
     h("h1", {}, "Phát khẩn cấp"),
     h("p", { class: "muted" }, "Bản tin khẩn cấp ngắt mọi chương trình đang phát trên các đài đã chọn, kể cả ngoài giờ phát."),
     h("label", { for: "em-title" }, "Tiêu đề"), el.title,
-    h("label", { for: "em-text" }, "Nội dung (đọc bằng giọng máy)"), el.text,
+    h("fieldset", {}, h("legend", {}, "Phát gì"), sourcePick, parts.text, parts.bulletin, parts.audio),
     h("div", { class: "grid two" },
       h("div", {}, h("label", { for: "em-language" }, "Ngôn ngữ"), el.language),
       h("div", {}, h("label", { for: "em-cap" }, "Loại"), el.cap)),
@@ -39,7 +58,6 @@ export async function viewEmergency(seq) {
     h("div", { class: "actions" }, next));
   const payload = () => ({
     title: el.title.value.trim(),
-    text: el.text.value,
     language: el.language.value,
     cap_status: el.cap.value,
     target_station_codes: checked(stationChecks, "em-station"),
@@ -52,13 +70,28 @@ export async function viewEmergency(seq) {
   next.addEventListener("click", () => {
     flash("");
     const p = payload();
-    if (!p.text.trim()) { flash("Cần nhập nội dung khẩn cấp."); return; }
+    const kind = source();
+    let what;
+    if (kind === "text") {
+      if (!el.text.value.trim()) { flash("Cần nhập nội dung khẩn cấp."); return; }
+      p.text = el.text.value;
+      what = h("p", { class: "text", lang: langAttr(p.language) }, p.text);
+    } else if (kind === "bulletin") {
+      if (!el.bulletin.value) { flash("Cần chọn một bản tin đã duyệt."); return; }
+      p.bulletin_id = Number(el.bulletin.value);
+      what = h("p", {}, `Bản tin: ${el.bulletin.selectedOptions[0].textContent}`);
+    } else {
+      if (!el.file.files.length) { flash("Cần chọn tệp ghi âm."); return; }
+      what = h("p", {}, `Tệp ghi âm: ${el.file.files[0].name}`);
+    }
     if (!p.target_station_codes.length && !p.target_area_codes.length) { flash("Cần chọn ít nhất một đài hoặc địa bàn."); return; }
     const fire = h("button", { type: "button", class: "danger solid", id: "em-fire" }, "Xác nhận phát ngay");
     const back = h("button", { type: "button", id: "em-back" }, "Quay lại sửa");
     back.addEventListener("click", () => { confirmBox.hidden = true; form.hidden = false; });
     fire.addEventListener("click", () => act(fire, async () => {
-      const created = await api("/emergencies", { method: "POST", json: p });
+      const created = kind === "audio"
+        ? await api("/emergencies/audio", { method: "POST", formData: audioForm(p, el.file.files[0]) })
+        : await api("/emergencies", { method: "POST", json: p });
       flash(`Đã phát lệnh khẩn cấp #${created.id} tới ${created.target_count} đài.`, true);
       rerender();
     }));
@@ -67,7 +100,7 @@ export async function viewEmergency(seq) {
       h("h2", {}, "Xác nhận phát khẩn cấp"),
       h("p", {}, `Loại: ${CAP[p.cap_status]} · ${LANG[p.language]} · phát ${p.repeat} lần`),
       h("p", {}, `Tới: ${where}`),
-      h("p", { class: "text", lang: langAttr(p.language) }, p.text),
+      what,
       h("p", { class: "error" }, "Lệnh sẽ ngắt ngay chương trình đang phát trên các đài này."),
       h("div", { class: "actions" }, fire, back));
     form.hidden = true;
@@ -92,4 +125,16 @@ export async function viewEmergency(seq) {
   }
   return h("section", { id: "emergency" }, form, confirmBox,
     h("section", { class: "card" }, h("h2", {}, "Lệnh gần đây"), recent.items.length ? list : h("p", { class: "muted" }, "Chưa có lệnh khẩn cấp nào.")));
+}
+
+// The multipart form of POST /emergencies/audio: lists as repeated fields, no empty expiry.
+function audioForm(p, file) {
+  const data = new FormData();
+  data.append("file", file);
+  for (const [key, value] of Object.entries(p)) {
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) value.forEach((v) => data.append(key, v));
+    else data.append(key, String(value));
+  }
+  return data;
 }
