@@ -252,3 +252,27 @@ def test_an_expired_session_returns_to_sign_in(desk: Desk) -> None:
         page.reload()
         expect(page.locator("#login-form")).to_be_visible()
         assert page.evaluate("() => sessionStorage.getItem('loa.desk.token')") is None
+
+
+def test_editor_chooses_the_voice_and_the_speed(desk: Desk) -> None:
+    require_binary("espeak-ng")
+    require_binary("ffmpeg")
+    with desk.context() as context:
+        page = context.new_page()
+        desk.sign_in(page, "editor_a")
+        # The voices of the chain, by language, with their Vietnamese descriptions.
+        expect(page.locator("#voice option").first).to_have_text("Mặc định")
+        options = page.locator("#voice option").all_inner_texts()
+        assert "espeak-ng, giọng miền Trung" in options
+        page.select_option("#language", "km")
+        expect(page.locator("#voice option")).to_have_text(["Không có giọng đọc (cần bản ghi âm)"])
+        page.select_option("#language", "vi")
+        fill_vietnamese(page)
+        page.select_option("#voice", "vi-vn-x-central")
+        page.fill("#rate", "20")
+        page.click("#render")
+        expect(page.locator("#clip-box audio")).to_be_visible(timeout=60_000)
+        [bulletin] = bulletins_in(desk)
+        [clip] = clips_of(desk, bulletin.id or 0)
+        assert (clip.status, clip.voice) == (ClipStatus.ready, "vi-vn-x-central")
+        assert clip.request.get("rate") == 20, clip.request

@@ -1,11 +1,11 @@
 // The compose screen: write, preview the reading, render or upload, submit.
 
 import { AIRING, CATEGORY, CLIP_STATUS, LANG, PRIORITY, STATUS } from "./labels.js";
-import { ApiError, act, api, areasList, checkList, checked, flash, fromLocalInput, h, langAttr, options, stationsList, toLocalInput } from "./lib.js";
+import { ApiError, act, api, areasList, checkList, checked, flash, fromLocalInput, h, langAttr, options, stationsList, toLocalInput, voicesList } from "./lib.js";
 import { clipFacts, clipsOf, player, readyClip } from "./review.js";
 
 export async function viewCompose(id) {
-  const [stations, areas] = await Promise.all([stationsList(), areasList()]);
+  const [stations, areas, voices] = await Promise.all([stationsList(), areasList(), voicesList()]);
   let b = id ? await api(`/bulletins/${id}`) : null;
   const originals = (await api("/bulletins?language=vi&limit=200")).items;
   const v = b || { title: "", body: "", language: "vi", category: "other", priority: "normal", target_station_codes: [], target_area_codes: [], airing: { mode: "once", times: 1, days: 1 }, translation_of: null };
@@ -30,7 +30,19 @@ export async function viewCompose(id) {
   const spread = h("div", { class: "grid two" }, h("div", {}, h("label", { for: "airing-times" }, "Số lần"), el.times), h("div", {}, h("label", { for: "airing-days" }, "Trong số ngày"), el.days));
   const every = h("div", { class: "grid two" }, h("div", {}, h("label", { for: "airing-first" }, "Từ ngày"), el.firstDay), h("div", {}, h("label", { for: "airing-last" }, "Đến ngày"), el.lastDay));
   const translation = h("div", { id: "translation-box" }, h("label", { for: "translation-of" }, "Bản dịch tiếng Khmer của bản tin tiếng Việt"), el.original);
+  // The voice and speed of "Tạo âm thanh": the chain's voices of the bulletin's language.
+  const voice = h("select", { id: "voice" });
+  const rate = h("input", { type: "number", id: "rate", min: "-50", max: "50", step: "5", value: "0" });
+  const voiceBox = h("div", { class: "grid two" },
+    h("div", {}, h("label", { for: "voice" }, "Giọng đọc"), voice),
+    h("div", {}, h("label", { for: "rate" }, "Tốc độ đọc (%)"), rate));
+  const syncVoices = () => {
+    const mine = voices.filter((x) => x.language === el.language.value);
+    voice.replaceChildren(h("option", { value: "" }, mine.length ? "Mặc định" : "Không có giọng đọc (cần bản ghi âm)"),
+      ...mine.map((x) => h("option", { value: x.id }, x.description || x.id)));
+  };
   const syncForm = () => {
+    syncVoices();
     spread.hidden = el.mode.value !== "spread";
     every.hidden = el.mode.value !== "every_session";
     translation.hidden = el.language.value !== "km";
@@ -114,7 +126,8 @@ export async function viewCompose(id) {
   const previewBtn = h("button", { type: "button", id: "preview" }, "Xem trước cách đọc");
   previewBtn.addEventListener("click", () => act(previewBtn, async () => {
     if (!el.body.value.trim()) throw new ApiError(422, "Cần nhập nội dung trước khi xem cách đọc.");
-    const result = await api("/tts/preview", { method: "POST", json: { text: el.body.value, language: el.language.value } });
+    const ask = { text: el.body.value, language: el.language.value, voice: voice.value || null };
+    const result = await api("/tts/preview", { method: "POST", json: ask });
     reading.lang = langAttr(el.language.value);
     reading.textContent = result.text;
     reading.hidden = false;
@@ -124,7 +137,8 @@ export async function viewCompose(id) {
   const renderBtn = h("button", { type: "button", class: "primary", id: "render" }, "Tạo âm thanh");
   renderBtn.addEventListener("click", () => act(renderBtn, async () => {
     await save();
-    const clip = await api(`/bulletins/${b.id}/render`, { method: "POST", json: {} });
+    const request = { voice: voice.value || null, rate_percent: Number(rate.value) || null };
+    const clip = await api(`/bulletins/${b.id}/render`, { method: "POST", json: request });
     await follow(clip);
   }));
   const file = h("input", { type: "file", id: "recording-file", accept: "audio/*,.mp3,.wav,.ogg,.opus,.m4a,.flac" });
@@ -162,6 +176,7 @@ export async function viewCompose(id) {
       h("div", {}, h("label", { for: "valid-from" }, "Hiệu lực từ"), el.validFrom),
       h("div", {}, h("label", { for: "valid-until" }, "Hiệu lực đến"), el.validUntil)),
     h("label", { for: "airing-mode" }, "Lịch phát"), el.mode, spread, every,
+    voiceBox,
     h("div", { class: "actions" }, saveBtn, renderBtn),
     progress, clipBox,
     h("fieldset", {}, h("legend", {}, "Hoặc dùng bản ghi âm"), file, h("div", { class: "actions" }, uploadBtn)),

@@ -114,6 +114,7 @@ export async function cached(key, loader) {
 }
 export const stationsList = () => cached("stations", async () => (await api("/stations?limit=200")).items);
 export const areasList = () => cached("areas", async () => (await api("/areas?limit=200")).items);
+export const voicesList = () => cached("voices", () => api("/tts/voices"));
 
 // Run an action from a button: disable it meanwhile, show the error in Vietnamese.
 export async function act(button, fn) {
