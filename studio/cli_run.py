@@ -29,6 +29,12 @@ def _print_seed(result: SeedResult) -> None:
             f"mật khẩu (chỉ hiện một lần): [bold]{result.admin_password}[/]",
             highlight=False,
         )
+        for account in result.accounts:
+            out.print(
+                f"Tài khoản {account.label}: [bold]{account.username}[/]  "
+                f"mật khẩu (chỉ hiện một lần): [bold]{account.password}[/]",
+                highlight=False,
+            )
     else:
         out.print(f"Dữ liệu mẫu đã có; tài khoản quản trị: {result.admin_username}.")
 

@@ -1,4 +1,5 @@
-"""Demo data for ``make run``: a province, three communes (one with Khmer), stations, an admin."""
+"""Demo data for ``make run``: a province, three communes (one with Khmer), stations, an admin,
+and the two people of the review desk: a ward editor and a provincial approver."""
 
 from __future__ import annotations
 
@@ -42,11 +43,26 @@ DEMO_BULLETIN = (
 )
 
 
+# The review desk's demo people (username, full name, role, area, what the operator is told).
+DEMO_PEOPLE = [
+    ("bientap.lx", "Cán bộ văn hóa - thông tin phường", Role.editor, "91-LX", "biên tập viên"),
+    ("lanhdao.tinh", "Lãnh đạo Sở VHTT tỉnh", Role.approver, "91", "người duyệt"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    label: str  # in Vietnamese, for the operator
+    username: str
+    password: str
+
+
 @dataclass(frozen=True)
 class SeedResult:
     admin_username: str
     admin_password: str | None  # None when the admin already existed (never re-printed)
     created: bool
+    accounts: tuple[DemoAccount, ...] = ()  # made with the admin, printed once like it
 
 
 def seed_demo(session: Session, admin_username: str = "admin") -> SeedResult:
@@ -55,7 +71,7 @@ def seed_demo(session: Session, admin_username: str = "admin") -> SeedResult:
         return SeedResult(admin_username, None, created=False)
     system = Actor.system("cli")
     password = generate_password()
-    admin = users.create_user(
+    users.create_user(
         session,
         system,
         UserCreate(
@@ -93,6 +109,22 @@ def seed_demo(session: Session, admin_username: str = "admin") -> SeedResult:
             province,
             WindowCreate(name=name, start_time=start, length_minutes=minutes),
         )
+    accounts = []
+    people: dict[str, User] = {}
+    for username, full_name, role, area, label in DEMO_PEOPLE:
+        secret = generate_password()
+        people[username] = users.create_user(
+            session,
+            system,
+            UserCreate(
+                username=username,
+                full_name=full_name,
+                password=secret,
+                role=role,
+                area_codes=[area],
+            ),
+        )
+        accounts.append(DemoAccount(label, username, secret))
     ward, cap = URBAN_CAP_MINUTES
     areas.update_area(session, system, ward, AreaUpdate(session_cap_minutes=cap))
     stations.create_station(
@@ -110,7 +142,7 @@ def seed_demo(session: Session, admin_username: str = "admin") -> SeedResult:
         title, body = DEMO_BULLETIN
         bulletins.create_bulletin(
             session,
-            Actor(user=admin, via="cli"),
+            Actor(user=people["bientap.lx"], via="cli"),  # a draft for the desk's editor
             BulletinCreate(
                 title=title,
                 body=body,
@@ -120,4 +152,4 @@ def seed_demo(session: Session, admin_username: str = "admin") -> SeedResult:
                 valid_until=utcnow() + timedelta(days=30),
             ),
         )
-    return SeedResult(admin_username, password, created=True)
+    return SeedResult(admin_username, password, created=True, accounts=tuple(accounts))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from studio import migrate, users
 from studio.cli import app
 from studio.db import make_engine
-from studio.models import AuditEvent, Station
+from studio.models import AuditEvent, Bulletin, Station
 from studio.types import Role
 from tests.cli.support import Loa, plain, shown_password
 
@@ -45,6 +47,24 @@ def test_seed_shows_the_admin_password_once(loa: Loa) -> None:
         assert admin is not None
         assert admin.role is Role.admin
         assert len(session.exec(select(Station)).all()) == 4
+
+    # The review desk's two demo people, each with a password shown once, and the demo draft
+    # written by the editor for the approver to review.
+    shown = dict(
+        re.findall(r"Tài khoản [^:]+: (\S+)\s+mật khẩu \(chỉ hiện một lần\): (\S+)", first)
+    )
+    assert set(shown) == {"admin", "bientap.lx", "lanhdao.tinh"}
+    assert len(set(shown.values())) == 3
+    assert not any(secret in second for secret in shown.values())
+    with loa.session() as session:
+        editor = users.authenticate(session, "bientap.lx", shown["bientap.lx"])
+        approver = users.authenticate(session, "lanhdao.tinh", shown["lanhdao.tinh"])
+        assert editor is not None
+        assert approver is not None
+        assert (editor.role, users.area_codes(session, editor)) == (Role.editor, ["91-LX"])
+        assert (approver.role, users.area_codes(session, approver)) == (Role.approver, ["91"])
+        [draft] = session.exec(select(Bulletin)).all()
+        assert draft.author_id == editor.id
 
 
 # ------------------------------------------------------------------ users
