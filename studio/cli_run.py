@@ -28,12 +28,14 @@ def _print_seed(result: SeedResult) -> None:
             f"Tài khoản quản trị: [bold]{result.admin_username}[/]  "
             f"mật khẩu (chỉ hiện một lần): [bold]{result.admin_password}[/]",
             highlight=False,
+            soft_wrap=True,  # a password is never broken across lines
         )
         for account in result.accounts:
             out.print(
                 f"Tài khoản {account.label}: [bold]{account.username}[/]  "
                 f"mật khẩu (chỉ hiện một lần): [bold]{account.password}[/]",
                 highlight=False,
+                soft_wrap=True,
             )
     else:
         out.print(f"Dữ liệu mẫu đã có; tài khoản quản trị: {result.admin_username}.")

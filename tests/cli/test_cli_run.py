@@ -154,6 +154,10 @@ def test_loa_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
         shown = PASSWORD_SHOWN.search(printed)
         assert shown is not None, printed
         assert re.search(r"Tài khoản quản trị: admin\s+mật khẩu", printed)
+        # Each demo account on one line, its password whole, whatever the terminal's width.
+        for username in ("bientap.lx", "lanhdao.tinh"):
+            [line] = [x for x in printed.splitlines() if f": {username} " in x]
+            assert re.fullmatch(r"Tài khoản .+: \S+\s+mật khẩu \(chỉ hiện một lần\): \S{16,}", line)
         password = shown.group(1)
 
         with httpx.Client(base_url=base, trust_env=False, timeout=10) as client:
