@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 import httpx  # noqa: E402
-from playwright.sync_api import Page, Response  # noqa: E402
+from playwright.sync_api import Page, Request  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from studio import migrate  # noqa: E402
@@ -39,16 +39,20 @@ from tests.factories import SECRET, build_world, token_for  # noqa: E402
 RUNS = 7
 
 
-def first_visit_bytes(desk: Desk) -> dict[str, int]:
-    sizes: dict[str, int] = {}
+def first_visit_bytes(desk: Desk) -> dict[str, tuple[int, int]]:
+    """Per file: (bytes on the wire, bytes once decoded)."""
+    sizes: dict[str, tuple[int, int]] = {}
     with desk.context(PHONE) as context:
         page = context.new_page()
 
-        def count(response: Response) -> None:
-            if "/desk" in response.url:
-                sizes[response.url.split("?")[0].rsplit("/", 1)[-1]] = len(response.body())
+        def count(request: Request) -> None:
+            if "/desk" in request.url:
+                response = request.response()
+                assert response is not None
+                name = request.url.split("?")[0].rsplit("/", 1)[-1]
+                sizes[name] = (request.sizes()["responseBodySize"], len(response.body()))
 
-        page.on("response", count)
+        page.on("requestfinished", count)
         page.goto(desk.url)
         page.wait_for_selector("#login-form")
         # A Khmer bulletin on screen pulls the Khmer font too.
@@ -122,10 +126,12 @@ def main() -> None:
             engine.dispose()
 
     print(f"Review desk, {args.bulletins} bulletins in the queue, 360 px Chromium, {RUNS} runs")
-    print("1. first visit, bytes:")
-    for name, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
-        print(f"   {name:45s} {size / 1024:7.1f} KiB")
-    print(f"   {'total':45s} {sum(sizes.values()) / 1024:7.1f} KiB")
+    print("1. first visit, KiB on the wire (decoded):")
+    for name, (wire, decoded) in sorted(sizes.items(), key=lambda kv: -kv[1][0]):
+        print(f"   {name:45s} {wire / 1024:7.1f} ({decoded / 1024:.1f})")
+    wire_total = sum(w for w, _ in sizes.values()) / 1024
+    decoded_total = sum(d for _, d in sizes.values()) / 1024
+    print(f"   {'total':45s} {wire_total:7.1f} ({decoded_total:.1f})")
     print(f"   the queue's API answers: {api_bytes / 1024:.1f} KiB")
     print("2. navigation -> queue drawn (every card with its player), median [min-max]:")
     for label, values in (

@@ -226,6 +226,16 @@ def test_the_page_is_served_with_strict_headers_and_local_assets(desk: Desk) -> 
     assert font.status_code == 200
     assert font.content[:4] == b"wOF2"
     assert font.headers["cache-control"] == "public, max-age=604800"
+    # Scripts travel compressed to browsers that accept it, byte-identical once unpacked.
+    packed = httpx.get(desk.base + mapped["/desk/static/review.js"])
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.content == (STATIC / "review.js").read_bytes()
+    assert int(packed.headers["content-length"]) < len(packed.content) / 2
+    raw = httpx.get(
+        desk.base + mapped["/desk/static/review.js"], headers={"Accept-Encoding": "identity"}
+    )
+    assert "content-encoding" not in raw.headers
+    assert raw.content == packed.content
     # Asked for without a version, a module is revalidated (a 304 when unchanged).
     module = httpx.get(f"{desk.base}/desk/static/review.js")
     assert module.status_code == 200
