@@ -22,7 +22,7 @@ from studio.models import (
 from studio.pagination import paginate
 from studio.schedule_models import BroadcastWindow, ProgrammeVersion, WindowException
 from studio.security import new_station_token, station_token_digest
-from studio.types import Language, utcnow
+from studio.types import Language, StreamCodec, utcnow
 
 
 def get_station(session: Session, code: str) -> Station:
@@ -32,8 +32,9 @@ def get_station(session: Session, code: str) -> Station:
     return station
 
 
-def default_mount(code: str) -> str:
-    return "/" + re.sub(r"[^A-Za-z0-9_-]", "-", code).lower() + ".mp3"
+def default_mount(code: str, codec: StreamCodec = StreamCodec.mp3) -> str:
+    """`/<code>.<codec>`: players and relays go by the extension (`/tri-ton.opus`)."""
+    return "/" + re.sub(r"[^A-Za-z0-9_-]", "-", code).lower() + "." + codec.value
 
 
 def to_public(session: Session, station: Station) -> StationPublic:
@@ -87,7 +88,7 @@ def create_station(session: Session, actor: Actor, data: StationCreate) -> Stati
     if session.exec(select(Station).where(Station.code == data.code)).first():
         raise Conflict(f"Mã đài {data.code!r} đã tồn tại")
     area = area_for_input(session, data.area_code)
-    mount = data.mount or default_mount(data.code)
+    mount = data.mount or default_mount(data.code, data.stream_codec)
     _check_mount_free(session, mount, None)
     assert area.id is not None
     station = Station(
@@ -124,6 +125,11 @@ def update_station(session: Session, actor: Actor, code: str, data: StationUpdat
         assert area.id is not None
         station.area_id = area.id
     changes.pop("area_code", None)
+    codec = changes.get("stream_codec")
+    if codec is not None and changes.get("mount") is None:
+        # A station on its default mount follows its new codec's name; a chosen mount stays.
+        if station.mount == default_mount(station.code, station.stream_codec):
+            changes["mount"] = default_mount(station.code, codec)
     if changes.get("mount") is not None:
         _check_mount_free(session, changes["mount"], station.id)
     if changes.get("languages") is not None:

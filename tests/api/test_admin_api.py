@@ -313,6 +313,36 @@ def test_stations_create_read_update_delete(admin: Admin, client: TestClient) ->
     )
 
 
+def test_a_default_mount_is_named_after_the_codec_and_follows_it(admin: Admin) -> None:
+    base = {"name": "Loa", "area_code": "A"}
+    opus = admin.call(
+        "POST", "/stations", 201, json={**base, "code": "Tri-Ton", "stream_codec": "opus"}
+    )
+    assert opus["mount"] == "/tri-ton.opus"
+    # The codec changes: a default mount follows it, a chosen one stays.
+    assert admin.call("PATCH", "/stations/Tri-Ton", json={"stream_codec": "aac"})["mount"] == (
+        "/tri-ton.aac"
+    )
+    chosen = admin.call(
+        "POST", "/stations", 201, json={**base, "code": "s7", "mount": "/loa-cho.mp3"}
+    )
+    assert chosen["mount"] == "/loa-cho.mp3"
+    changed = admin.call("PATCH", "/stations/s7", json={"stream_codec": "opus"})
+    assert (changed["stream_codec"], changed["mount"]) == ("opus", "/loa-cho.mp3")
+    # Both in one call: the mount asked for wins.
+    both = admin.call(
+        "PATCH", "/stations/Tri-Ton", json={"stream_codec": "mp3", "mount": "/tri-ton-fm.mp3"}
+    )
+    assert both["mount"] == "/tri-ton-fm.mp3"
+    # The default name taken by another station: refused, nothing changed.
+    admin.call("POST", "/stations", 201, json={**base, "code": "s8", "mount": "/sa.opus"})
+    assert (
+        admin.problem("PATCH", "/stations/sa", 409, "conflict", json={"stream_codec": "opus"})
+        == "Mount '/sa.opus' đã được đài 's8' dùng"
+    )
+    assert admin.call("GET", "/stations/sa")["stream_codec"] == "mp3"
+
+
 def test_station_rules(admin: Admin, session: Any, world: World) -> None:
     base = {"name": "Loa", "area_code": "A"}
     detail = admin.problem(

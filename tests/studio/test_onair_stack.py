@@ -44,7 +44,8 @@ def test_every_enabled_station_gets_a_mount_and_a_place_in_a_liquidsoap_process(
         check_script(slot.script_path)  # liquidsoap --check accepts what we generated
     root = ET.parse(stack.icecast_path).getroot()
     mounts = {m.findtext("mount-name"): m.findtext("charset") for m in root.iter("mount")}
-    assert mounts == {"/sa.mp3": "UTF-8", "/sb.mp3": "UTF-8", "/sp.mp3": "UTF-8"}
+    # Default mounts are named after their codec.
+    assert mounts == {"/sa.mp3": "UTF-8", "/sb.opus": "UTF-8", "/sp.aac": "UTF-8"}
     assert root.findtext("authentication/source-password") == secrets.icecast_source_password
     assert secrets.icecast_source_password not in ("hackme", "")
     names = [p.name for p in programs(stack, settings, {})]
