@@ -268,7 +268,7 @@ class Playout:
                 continue
             # Where the item should be on the stream now: lateness plus the station's advance.
             behind = now - item.start + advance
-            annotations = self._annotations(item)
+            annotations = self._annotations(item, advance)
             if behind > RESUME_AFTER_S:
                 annotations["liq_cue_in"] = f"{behind:.3f}"
                 annotations["resumed"] = "1"
@@ -301,7 +301,7 @@ class Playout:
             out += [i for i in plan.items if i.end > start and i.start <= end]
         return sorted(out, key=lambda i: (i.start, i.station))
 
-    def _annotations(self, item: PlanItem) -> dict[str, str]:
+    def _annotations(self, item: PlanItem, advance_s: float) -> dict[str, str]:
         out = {
             "item_key": item.key,
             "planned_start": f"{item.start:.3f}",
@@ -312,7 +312,7 @@ class Playout:
             "liq_amplify": f"{item.gain_db:+.2f} dB",
             # How early the gate releases it: the as-run adds this back, so lateness is the
             # item's at its listeners (0: heard on time), not at Liquidsoap's output.
-            "advance_ms": str(round(self.advance_s(item.station) * 1000)),
+            "advance_ms": str(round(advance_s * 1000)),
         }
         if item.bulletin_id is not None:
             out["bulletin_id"] = str(item.bulletin_id)

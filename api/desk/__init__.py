@@ -66,6 +66,9 @@ def content_security_policy(script_hashes: tuple[str, ...] = ()) -> str:
     )
 
 
+STATIC_CSP = content_security_policy().encode()  # files carry no inline script
+
+
 @dataclass(frozen=True)
 class Assets:
     """Every script and the style under a URL carrying its content hash. The modules import
@@ -120,7 +123,7 @@ class _DeskStatic(StaticFiles):
                 headers = list(message.get("headers", []))
                 for name, value in SECURITY_HEADERS.items():
                     headers.append((name.lower().encode(), value.encode()))
-                headers.append((b"content-security-policy", content_security_policy().encode()))
+                headers.append((b"content-security-policy", STATIC_CSP))
                 versioned = b"v=" in scope.get("query_string", b"")
                 fonts = "/fonts/" in str(scope.get("path", ""))
                 cache = IMMUTABLE if versioned else FONTS_CACHE if fonts else b"no-cache"

@@ -8,6 +8,7 @@ Everything started here is stopped when its context ends, also on failure.
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -224,3 +225,17 @@ def submitted(desk: Desk, author: str, title: str, **overrides: object) -> int:
         bulletins.submit(session, Actor(user=desk.world[author]), bulletin.id)
         session.commit()
         return bulletin.id
+
+
+def flash_text(page: Page) -> str:
+    flash = page.locator("#flash")
+    expect(flash).to_be_visible()
+    return flash.inner_text()
+
+
+def assert_readable(message: str) -> None:
+    """A message for an operator: Vietnamese, not a raw API body."""
+    assert message.strip()
+    for raw in ("{", "}", '"detail"', "urn:loa", "Traceback", "null"):
+        assert raw not in message, message
+    assert re.search("[ạảãàáâầấậẩẫăằắặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữ]", message, re.I), message

@@ -13,7 +13,7 @@ from studio.models import AuditEvent, Bulletin, Clip
 from studio.types import BulletinStatus, ClipSource, ClipStatus
 from tests.api.api_support import wav_bytes
 from tests.conftest import require_binary
-from tests.desk.support import Desk
+from tests.desk.support import Desk, assert_readable, flash_text
 from tests.voices_support import KHMER_BODY, KHMER_TITLE
 
 BODY = "UBND xã thông báo lịch tiêm chủng ngày 05/12/2026 lúc 7h30."
@@ -37,20 +37,6 @@ def fill_vietnamese(page: Page, title: str = "Thông báo tiêm chủng") -> Non
     page.fill("#title", title)
     page.fill("#body", BODY)
     page.check("input[name=station][value=sa]")
-
-
-def flash_text(page: Page) -> str:
-    flash = page.locator("#flash")
-    expect(flash).to_be_visible()
-    return flash.inner_text()
-
-
-def assert_readable(message: str) -> None:
-    """A message for an operator: Vietnamese, not a raw API body."""
-    assert message.strip()
-    for raw in ("{", "}", '"detail"', "urn:loa", "Traceback", "null"):
-        assert raw not in message, message
-    assert re.search("[ạảãàáâầấậẩẫăằắặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữ]", message, re.I), message
 
 
 def test_editor_composes_previews_renders_and_submits(desk: Desk) -> None:
