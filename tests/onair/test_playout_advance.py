@@ -24,7 +24,7 @@ from studio.playout import Playout
 from studio.playout_transport import LiquidsoapTransport
 from studio.settings import Settings
 from tests.factories import SYSTEM, World
-from tests.onair.support import approved_tone, no_quiet_hours, session_soon
+from tests.onair.support import approved_tone, no_quiet_hours, session_soon, wait_for
 from tests.stations.live import EventSink, liquidsoap_config, running_icecast, running_liquidsoap
 
 CODES = ["sa", "sb"]
@@ -75,7 +75,11 @@ def one_item_each(session: Session, settings: Settings, world: World) -> float:
 
 
 def queued_annotations(client: LiquidsoapClient, code: str) -> list[dict[str, str]]:
-    return [client.metadata(rid) for rid in client.queue(f"{slug(code)}_programme")]
+    """The annotations of what the station's programme queue holds, once a pushed request has
+    been resolved into it (Liquidsoap lists a request only then, a moment after the push)."""
+    queue = f"{slug(code)}_programme"
+    wait_for(lambda: bool(client.queue(queue)), 10, f"a request in {queue}")
+    return [client.metadata(rid) for rid in client.queue(queue)]
 
 
 def test_each_gate_opens_the_listener_delay_of_its_own_bitrate_early(
