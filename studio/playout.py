@@ -3,11 +3,12 @@
 For the stations it serves, the playout loads today's and tomorrow's current programmes and
 keeps a local copy of each (var/onair/plans), so a day plays on when the database is away. It
 verifies every clip a few minutes ahead (file present, sha256 as approved), queues each item
-into the station's programme queue `queue_ahead_s` before its release, annotated with what the
-as-run log needs, and arms the station's time gate to release it the station's advance before
-the instant: `release_advance_ms` (the pipeline up to the stream) plus the delay from that
-station's stream to a listener of its mount (`studio.onair_latency`), so the item reaches
-listeners on time. The stream on air therefore runs ahead of the plan by the listener delay.
+into the station's programme queue `queue_ahead_s` before its release (one held item per
+station, the gate armed before the push), annotated with what the as-run log needs, and arms the
+station's time gate to release it the station's advance before the instant: `release_advance_ms`
+(the pipeline up to the stream) plus the delay from that station's stream to a listener of its
+mount (`studio.onair_latency`), so the item reaches listeners on time. The stream on air
+therefore runs ahead of the plan by the listener delay.
 
 After a restart of the playout or of Liquidsoap it resumes the item that should be playing now
 at the right offset (cue-in advanced by the lateness) and never pushes an item twice: what was
@@ -259,9 +260,17 @@ class Playout:
         # Queued `ahead` before its release, which is the station's advance before the instant.
         reach = now + ahead + max((self.advance_s(code) for code in self.plans), default=0.0)
         pushed = []
+        # A station's single gate holds one item at a time: while a queued item waits for its
+        # release, arming the gate for the next one would hold both until the later instant.
+        held: set[str] = set()
         for item in self._items_between(now - 86_400, reach):
             advance = self.advance_s(item.station)
-            if item.ref in self.pushed or now >= item.end or item.start - advance > now + ahead:
+            release = item.start - advance
+            if item.ref in self.pushed:
+                if release > now:
+                    held.add(item.station)
+                continue
+            if now >= item.end or release > now + ahead or item.station in held:
                 continue
             if not self._clip_ok(item):
                 self._skip(item, "tệp âm thanh thiếu hoặc sai mã băm")
@@ -274,13 +283,17 @@ class Playout:
                 annotations["resumed"] = "1"
             try:
                 path = self.store.path_for(item.sha256, "mp3")
+                # Armed before the push: a gate left open by the last release must not let the
+                # new item through the moment Liquidsoap has resolved it.
+                self.transport.arm(item.station, release)
                 self.transport.push(item.station, path, annotations)
-                self.transport.arm(item.station, item.start - advance)
             except Exception:  # noqa: BLE001  (one unreachable station must not stop the rest)
                 log.exception("push of %s to %s failed; retrying", item.key, item.station)
                 continue
             self.pushed.add(item.ref)
             pushed.append(item)
+            if release > now:
+                held.add(item.station)
         if pushed:
             self._save_pushed()
         return pushed

@@ -59,6 +59,19 @@ def stack(
             transport.close()
 
 
+class GateAtPush(LiquidsoapTransport):
+    """The real transport, noting the gate Liquidsoap holds at the moment each item arrives."""
+
+    def __init__(self, transport: LiquidsoapTransport, client: LiquidsoapClient) -> None:
+        super().__init__(transport.slots)
+        self.reader = client
+        self.gates_at_push: list[tuple[str, float]] = []
+
+    def push(self, station: str, path: Path, annotations: dict[str, str]) -> None:
+        self.gates_at_push.append((station, self.reader.gate(slug(station))))
+        super().push(station, path, annotations)
+
+
 def one_item_each(session: Session, settings: Settings, world: World) -> float:
     """sb streams at 128 kbit/s; one 10 s tone per station in a session a minute ahead (real time,
     so the gates hold everything the playout pushes). Returns the session's start."""
@@ -141,3 +154,59 @@ def test_resumed_late_from_the_local_copy_the_cue_in_adds_the_stations_advance(
         assert queued_a["resumed"] == queued_b["resumed"] == "1"
         assert client.gate(slug("sa")) == pytest.approx(start - ADVANCE_48K, abs=5e-4)
         assert client.gate(slug("sb")) == pytest.approx(start - ADVANCE_128K, abs=5e-4)
+
+
+def test_the_gate_is_armed_before_the_item_reaches_the_queue(
+    tmp_path: Path, engine: Engine, session: Session, settings: Settings, world: World
+) -> None:
+    """A gate left open by the last release must not let a new item through early: pushed
+    first, Liquidsoap could resolve and air it before the gate closed (seen as an item on air
+    2 s ahead of its plan)."""
+    start = one_item_each(session, settings, world)
+    rows = [world.stations[c] for c in CODES]
+    with stack(tmp_path, settings, rows) as (transport, client):
+        assert client.gate(slug("sa")) == 0.0  # open, as after a release long ago
+        observed = GateAtPush(transport, client)
+        try:
+            playout = Playout(settings, engine, observed, CODES, clock=lambda: start - 1.0)
+            playout.refresh()
+            assert sorted(i.station for i in playout.tick()) == CODES
+        finally:
+            observed.close()
+        assert sorted(observed.gates_at_push) == [
+            ("sa", pytest.approx(start - ADVANCE_48K, abs=5e-4)),
+            ("sb", pytest.approx(start - ADVANCE_128K, abs=5e-4)),
+        ]
+        assert client.on_air() == []
+
+
+def test_a_next_item_waits_until_the_gate_has_released_the_one_before(
+    tmp_path: Path, engine: Engine, session: Session, settings: Settings, world: World
+) -> None:
+    """Two short items 0.7 s apart both fall inside the queueing window: arming the one gate
+    for the second while the first still waits would hold the first until the second's
+    instant. The second is queued once the first has been released."""
+    no_quiet_hours(session)
+    stations.update_station(session, SYSTEM, "sa", StationUpdate(gap_ms=200))
+    session.commit()
+    approved_tone(session, world, settings, "Ngắn một", 0.5, 440, ["sa"])
+    approved_tone(session, world, settings, "Ngắn hai", 0.5, 660, ["sa"])
+    built = session_soon(session, settings, world, ["sa"], lead_s=60)
+    first, second = sorted(built["sa"].items, key=lambda i: i.start)
+    start = first.start.timestamp()
+    second_release = second.start.timestamp() - ADVANCE_48K
+    assert second_release - (start - ADVANCE_48K) < settings.onair.queue_ahead_s
+
+    with stack(tmp_path, settings, [world.stations["sa"]]) as (transport, client):
+        now = start - 1.5  # both releases are less than 2 s away
+        playout = Playout(settings, engine, transport, ["sa"], clock=lambda: now)  # reads `now`
+        playout.refresh()
+        assert [i.start for i in playout.tick()] == [start]
+        assert playout.tick() == []
+        assert client.gate(slug("sa")) == pytest.approx(start - ADVANCE_48K, abs=5e-4)
+        (held,) = queued_annotations(client, "sa")
+        assert held["planned_start"] == f"{start:.3f}"
+
+        now = start - ADVANCE_48K + 0.05  # the first has been released
+        assert [i.start for i in playout.tick()] == [second.start.timestamp()]
+        assert client.gate(slug("sa")) == pytest.approx(second_release, abs=5e-4)
