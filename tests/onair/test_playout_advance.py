@@ -88,8 +88,8 @@ def one_item_each(session: Session, settings: Settings, world: World) -> float:
 
 
 def queued_annotations(client: LiquidsoapClient, code: str) -> list[dict[str, str]]:
-    """The annotations of what the station's programme queue holds, once a pushed request has
-    been resolved into it (Liquidsoap lists a request only then, a moment after the push)."""
+    """The annotations of what the station's programme queue holds (waiting out the moment
+    while Liquidsoap resolves a pushed request, when its queue does not list it)."""
     queue = f"{slug(code)}_programme"
     wait_for(lambda: bool(client.queue(queue)), 10, f"a request in {queue}")
     return [client.metadata(rid) for rid in client.queue(queue)]
